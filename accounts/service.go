@@ -12,6 +12,15 @@ import (
 	"github.com/tongban/tongban/internal/auth"
 )
 
+// OrgIndex is the name of the public organisation directory index.
+const OrgIndex = "orgs"
+
+// OutboxWriter records changed documents for the search indexes.
+type OutboxWriter interface {
+	Enqueue(ctx context.Context, index string, ids ...string) error
+	Notify()
+}
+
 // Login throttling defaults.
 const (
 	MaxLoginFailures = 5
@@ -28,6 +37,9 @@ type Service struct {
 	// Counties resolves a 6-digit county code to its name; unknown codes are
 	// invalid.
 	Counties func(code string) (string, bool)
+	// Outbox hears about changed organisations before they are written, so
+	// the public directory index follows the database.
+	Outbox OutboxWriter
 	Now      func() time.Time
 	Logger   *slog.Logger
 }
@@ -392,6 +404,12 @@ func (s *Service) createOrg(ctx context.Context, in OrgInput, actor string) (*Or
 		return nil, err
 	}
 	o := &Organisation{ID: tongban.NewID(), Name: name, Type: in.Type, CountyCode: in.CountyCode, CountyName: county, CreatedAt: s.now()}
+	if s.Outbox != nil {
+		if err := s.Outbox.Enqueue(ctx, OrgIndex, o.ID); err != nil {
+			return nil, err
+		}
+		defer s.Outbox.Notify()
+	}
 	if err := s.Orgs.CreateOrg(ctx, o); err != nil {
 		if tongban.ErrorCode(err) == tongban.ECONFLICT {
 			return nil, &tongban.Error{Code: tongban.ECONFLICT, Message: "An organisation with this name already exists.", Fields: []tongban.FieldError{{Field: "name", Reason: "is taken"}}}

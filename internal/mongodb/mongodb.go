@@ -86,7 +86,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	} else {
 		logger.Info("database backend", "backend", "MongoDB", "database", cfg.Database)
 	}
-	opts.ApplyURI(uri).SetTimeout(30 * time.Second)
+	opts.ApplyURI(uri)
 	if db.Embedded {
 		// FerretDB's SQLite handler runs no update inside a transaction:
 		// concurrent guarded updates on one document lose writes
@@ -113,8 +113,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
+// quietFerretLogger keeps only FerretDB errors: its warnings dump whole wire
+// messages, which may hold personal data.
 func quietFerretLogger(l *slog.Logger) *slog.Logger {
-	return slog.New(levelFilter{min: slog.LevelWarn, h: l.Handler()}).With("component", "ferretdb")
+	return slog.New(levelFilter{min: slog.LevelError, h: l.Handler()}).With("component", "ferretdb")
 }
 
 type levelFilter struct {
