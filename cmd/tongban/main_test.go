@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tongban-bin")
+	if err != nil {
+		panic(err)
+	}
+	binPath = filepath.Join(dir, "tongban")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		panic(fmt.Sprintf("build: %v\n%s", err, out))
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// proc is a running tongban binary.
+type proc struct {
+	cmd  *exec.Cmd
+	url  string
+	logs *bytes.Buffer
+}
+
+var urlRE = regexp.MustCompile(`running at (http://127\.0\.0\.1:\d+)`)
+
+func startServe(t *testing.T, dataDir string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binPath, append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}, args...)...)
+	cmd.Env = append(os.Environ(), "TONGBAN_LOG_LEVEL=warn")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &bytes.Buffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := urlRE.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case u := <-found:
+		return &proc{cmd: cmd, url: u, logs: logs}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("server did not start; logs:\n%s", logs)
+	}
+	return nil
+}
+
+// session is a browser-like client: cookies and the CSRF header.
+type session struct {
+	t    *testing.T
+	base string
+	hc   *http.Client
+}
+
+func newSession(t *testing.T, base string) *session {
+	jar, _ := cookiejar.New(nil)
+	s := &session{t: t, base: base, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	s.call("GET", "/healthz", nil)
+	return s
+}
+
+func (s *session) call(method, path string, body any) (int, map[string]any) {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.base+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, c := range s.hc.Jar.Cookies(req.URL) {
+		if c.Name == "tongban_csrf" {
+			req.Header.Set("X-CSRF-Token", c.Value)
+		}
+	}
+	res, err := s.hc.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+func (s *session) login(login string) {
+	s.t.Helper()
+	if st, body := s.call("POST", "/api/v1/auth/login", map[string]any{"login": login, "password": DemoPassword}); st != 200 {
+		s.t.Fatalf("login %s: %d %v", login, st, body)
+	}
+}
+
+// TestSigtermRestartKeepsData starts the binary with demo data, writes,
+// stops it with SIGTERM (graceful: exit 0), starts it again on the same data
+// directory and finds everything.
+func TestSigtermRestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	p := startServe(t, dir, "--demo")
+	admin := newSession(t, p.url)
+	admin.login("admin@tongban.example")
+	name := "溪口县青禾助学社" + fmt.Sprint(time.Now().UnixNano()%1000)
+	if st, body := admin.call("POST", "/api/v1/orgs", map[string]any{"name": name, "type": "ngo", "county_code": "439922"}); st != 201 {
+		t.Fatalf("create org: %d %v", st, body)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs)
+	}
+
+	p2 := startServe(t, dir, "--demo")
+	s := newSession(t, p2.url)
+	s.login("admin@tongban.example")
+	st, body := s.call("GET", "/api/v1/stats", nil)
+	if st != 200 || body["organisations"].(float64) != float64(len(demoOrgs)+1) {
+		t.Errorf("stats after restart: %d %v (want %d organisations: demo not seeded twice)", st, body, len(demoOrgs)+1)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, res := s.call("GET", "/api/v1/orgs?q="+name[:9], nil)
+		if items, _ := res["items"].([]any); len(items) > 0 && strings.Contains(fmt.Sprint(items), name) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("organisation %q not found by search after restart: %v", name, res)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestUserCreateAndReindexCommands(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binPath, "user", "create", "--admin", "--login", "root@example.org", "--name", "根管理员", "--data-dir", dir)
+	cmd.Env = append(os.Environ(), "TONGBAN_PASSWORD=a long admin password")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Created user") {
+		t.Fatalf("user create: %v\n%s", err, out)
+	}
+	cmd = exec.Command(binPath, "user", "create", "--admin", "--login", "root@example.org", "--name", "again", "--data-dir", dir)
+	cmd.Env = append(os.Environ(), "TONGBAN_PASSWORD=a long admin password")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "already exists") {
+		t.Errorf("duplicate user create: err=%v\n%s", err, out)
+	}
+	cmd = exec.Command(binPath, "seed", "--demo", "--data-dir", dir)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "nothing seeded") {
+		t.Errorf("seed into non-empty database: %v\n%s", err, out)
+	}
+	out, err := exec.Command(binPath, "reindex", "--data-dir", dir).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "orgs: 0 documents indexed") {
+		t.Errorf("reindex: %v\n%s", err, out)
+	}
+	p := startServe(t, dir)
+	s := newSession(t, p.url)
+	if st, body := s.call("POST", "/api/v1/auth/login", map[string]any{"login": "root@example.org", "password": "a long admin password"}); st != 200 {
+		t.Fatalf("login: %d %v", st, body)
+	}
+	if st, _ := s.call("GET", "/api/v1/admin/users", nil); st != 200 {
+		t.Errorf("admin users: %d", st)
+	}
+}
+
+func TestBadSettingsAreRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  string
+		want string
+	}{
+		{"bad env bool", []string{"serve"}, "TONGBAN_DEMO=maybe", "TONGBAN_DEMO"},
+		{"tls half", []string{"serve", "--tls-cert", "x.pem"}, "", "TONGBAN_TLS_KEY"},
+		{"s3 without keys", []string{"serve", "--s3-endpoint", "127.0.0.1:9"}, "", "TONGBAN_S3_ACCESS_KEY"},
+		{"unknown command", []string{"frobnicate"}, "", "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if tt.env != "" {
+				k, v, _ := strings.Cut(tt.env, "=")
+				t.Setenv(k, v)
+			}
+			err := run(context.Background(), tt.args, &out, &out)
+			if err == nil || !strings.Contains(err.Error()+out.String(), tt.want) {
+				t.Errorf("err = %v, output %q; want mention of %s", err, out.String(), tt.want)
+			}
+		})
+	}
+}
