@@ -40,8 +40,8 @@ type Service struct {
 	// Outbox hears about changed organisations before they are written, so
 	// the public directory index follows the database.
 	Outbox OutboxWriter
-	Now      func() time.Time
-	Logger   *slog.Logger
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 func (s *Service) now() time.Time {

@@ -32,15 +32,15 @@ const ERequired = "precondition_required"
 
 // Problem is an RFC 9457 problem details body.
 type Problem struct {
-	Type      string                `json:"type"`
-	Title     string                `json:"title"`
-	Status    int                   `json:"status"`
-	Detail    string                `json:"detail"`
-	Instance  string                `json:"instance"`
-	Code      string                `json:"code"`
-	RequestID string                `json:"request_id,omitempty"`
-	Errors    []tongban.FieldError  `json:"errors,omitempty"`
-	Details   any                   `json:"details,omitempty"`
+	Type      string               `json:"type"`
+	Title     string               `json:"title"`
+	Status    int                  `json:"status"`
+	Detail    string               `json:"detail"`
+	Instance  string               `json:"instance"`
+	Code      string               `json:"code"`
+	RequestID string               `json:"request_id,omitempty"`
+	Errors    []tongban.FieldError `json:"errors,omitempty"`
+	Details   any                  `json:"details,omitempty"`
 }
 
 // statusCode returns the status for an application code.

@@ -125,8 +125,14 @@ func TestUserStore(t *testing.T) {
 	}{
 		{"duplicate login", func() error { return s.CreateUser(ctx, &dup) }, tongban.ECONFLICT},
 		{"missing user", func() error { _, err := s.FindUserByID(ctx, "nope"); return err }, tongban.ENOTFOUND},
-		{"update current version", func() error { _, err := s.UpdateUser(ctx, u.ID, 1, accounts.UserUpdate{DisplayName: &name}); return err }, ""},
-		{"update stale version", func() error { _, err := s.UpdateUser(ctx, u.ID, 1, accounts.UserUpdate{DisplayName: &name}); return err }, tongban.EPRECONDITION},
+		{"update current version", func() error {
+			_, err := s.UpdateUser(ctx, u.ID, 1, accounts.UserUpdate{DisplayName: &name})
+			return err
+		}, ""},
+		{"update stale version", func() error {
+			_, err := s.UpdateUser(ctx, u.ID, 1, accounts.UserUpdate{DisplayName: &name})
+			return err
+		}, tongban.EPRECONDITION},
 		{"update missing user", func() error { _, err := s.UpdateUser(ctx, "nope", 1, accounts.UserUpdate{}); return err }, tongban.ENOTFOUND},
 		{"delete other's token", func() error { return s.DeleteToken(ctx, u.ID, "nope") }, tongban.ENOTFOUND},
 	}
