@@ -24,8 +24,10 @@ import (
 	"github.com/tongban/tongban/geo"
 	"github.com/tongban/tongban/internal/mongodb"
 	"github.com/tongban/tongban/internal/outbox"
+	"github.com/tongban/tongban/internal/privacy"
 	"github.com/tongban/tongban/internal/search"
 	"github.com/tongban/tongban/internal/search/bleve"
+	"github.com/tongban/tongban/matching"
 )
 
 var env struct {
@@ -34,6 +36,8 @@ var env struct {
 	store   *mongodb.AccountStore
 	worker  *outbox.Worker
 	orgIdx  search.Index
+	needIdx search.Index
+	needs   *matching.NeedService
 	router  routers.Router
 	checked sync.Map // "METHOD path status" -> true, responses validated
 }
@@ -64,10 +68,25 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	env.needIdx, err = bleve.Open(filepath.Join(dir, "needs"), api.NeedSchema)
+	if err != nil {
+		panic(err)
+	}
 	env.store = mongodb.NewAccountStore(env.db)
 	ob := mongodb.NewOutboxStore(env.db)
-	env.worker = &outbox.Worker{Store: ob, Sources: map[string]outbox.Source{accounts.OrgIndex: {Index: env.orgIdx, Projector: mongodb.NewOrgProjector(env.db)}}}
+	env.worker = &outbox.Worker{Store: ob, Sources: map[string]outbox.Source{
+		accounts.OrgIndex:  {Index: env.orgIdx, Projector: mongodb.NewOrgProjector(env.db)},
+		matching.NeedIndex: {Index: env.needIdx, Projector: mongodb.NewNeedProjector(env.db)},
+	}}
 	env.svc = &accounts.Service{Users: env.store, Orgs: env.store, Sessions: env.store, Audit: env.store, Counties: geo.LookupCounty, Outbox: notifier{ob, env.worker}}
+	env.needs = &matching.NeedService{Store: mongodb.NewNeedStore(env.db), Screen: privacy.Check, County: geo.LookupCounty,
+		TownshipOK: geo.TownshipInCounty, OrgName: func(ctx context.Context, id string) (string, error) {
+			o, err := env.store.FindOrgByID(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return o.Name, nil
+		}, Outbox: notifier{ob, env.worker}, Unindex: env.needIdx.Delete}
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPISpec)
 	if err != nil {
 		panic(err)
@@ -82,6 +101,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	_ = env.orgIdx.Close()
+	_ = env.needIdx.Close()
 	_ = env.db.Close(ctx)
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
@@ -90,7 +110,7 @@ func TestMain(m *testing.M) {
 // newServer builds an API server over the shared test database.
 func newServer(t testing.TB, cfg api.Config) *testServer {
 	t.Helper()
-	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx,
+	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx,
 		Checks: []api.Check{{Name: "database", Fn: env.db.Ping}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

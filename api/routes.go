@@ -51,6 +51,8 @@ func (s *Server) routes() {
 	v1.Get("/orgs/:id", s.getOrg)
 	v1.Post("/orgs/:id/members", requireUser, s.addMember)
 
+	s.needRoutes(v1)
+
 	v1.Get("/admin/users", requireAdmin, s.adminUsers)
 	v1.Get("/admin/audit", requireAdmin, s.adminAudit)
 

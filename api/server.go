@@ -25,6 +25,7 @@ import (
 	"github.com/tongban/tongban/accounts"
 	"github.com/tongban/tongban/internal/auth"
 	"github.com/tongban/tongban/internal/search"
+	"github.com/tongban/tongban/matching"
 )
 
 // Cookie names.
@@ -65,7 +66,10 @@ type Deps struct {
 	Accounts *accounts.Service
 	Stats    Stats
 	OrgIndex search.Index
-	Checks   []Check
+	Needs    *matching.NeedService
+	// NeedIndex is the public needs search index.
+	NeedIndex search.Index
+	Checks    []Check
 	// Frontend is the built web app (index.html at its root), or nil.
 	Frontend fs.FS
 	// OutboxLag returns the age of the oldest pending outbox entry.

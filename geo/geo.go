@@ -71,3 +71,13 @@ func DistanceKm(lat1, lng1, lat2, lng2 float64) float64 {
 	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
 	return 2 * r * math.Asin(math.Sqrt(a))
 }
+
+// TownshipInCounty reports whether township is a township of county.
+func TownshipInCounty(county, township string) bool {
+	for _, t := range Counties[county].Townships {
+		if t.Code == township {
+			return true
+		}
+	}
+	return false
+}

@@ -22,9 +22,11 @@ import (
 	"github.com/tongban/tongban/internal/config"
 	"github.com/tongban/tongban/internal/mongodb"
 	"github.com/tongban/tongban/internal/outbox"
+	"github.com/tongban/tongban/internal/privacy"
 	"github.com/tongban/tongban/internal/search"
 	"github.com/tongban/tongban/internal/search/bleve"
 	"github.com/tongban/tongban/internal/search/meili"
+	"github.com/tongban/tongban/matching"
 )
 
 // OrgSchema is the search schema of the organisation directory.
@@ -44,6 +46,7 @@ type Main struct {
 	DB       *mongodb.DB
 	Blob     *blob.Store
 	Accounts *accounts.Service
+	Needs    *matching.NeedService
 	Store    *mongodb.AccountStore
 	Outbox   *mongodb.OutboxStore
 	Worker   *outbox.Worker
@@ -111,13 +114,29 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("open search index %s: %w", OrgSchema.Name, err)
 	}
 	m.indexes = append(m.indexes, orgIndex)
+	needIndex, err := openIndex(api.NeedSchema)
+	if err != nil {
+		return fmt.Errorf("open search index %s: %w", api.NeedSchema.Name, err)
+	}
+	m.indexes = append(m.indexes, needIndex)
 
 	m.Store = mongodb.NewAccountStore(db)
 	m.Outbox = mongodb.NewOutboxStore(db)
-	m.Sources = map[string]outbox.Source{accounts.OrgIndex: {Index: orgIndex, Projector: mongodb.NewOrgProjector(db)}}
+	m.Sources = map[string]outbox.Source{
+		accounts.OrgIndex:  {Index: orgIndex, Projector: mongodb.NewOrgProjector(db)},
+		matching.NeedIndex: {Index: needIndex, Projector: mongodb.NewNeedProjector(db)},
+	}
 	m.Worker = &outbox.Worker{Store: m.Outbox, Sources: m.Sources, Interval: 2 * time.Second, Logger: m.Logger}
 	m.Accounts = &accounts.Service{Users: m.Store, Orgs: m.Store, Sessions: m.Store, Audit: m.Store,
 		Counties: geo.LookupCounty, Outbox: outboxWriter{m.Outbox, m.Worker}, Logger: m.Logger}
+	m.Needs = &matching.NeedService{Store: mongodb.NewNeedStore(db), Screen: privacy.Check, County: geo.LookupCounty,
+		TownshipOK: geo.TownshipInCounty, OrgName: func(ctx context.Context, id string) (string, error) {
+			o, err := m.Store.FindOrgByID(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return o.Name, nil
+		}, Outbox: outboxWriter{m.Outbox, m.Worker}, Unindex: needIndex.Delete}
 
 	// A search index that is empty while the database is not (new index
 	// dir, schema change, switch of backend) is rebuilt before serving.
@@ -150,9 +169,11 @@ func (o outboxWriter) Notify() { o.w.Notify() }
 // Listen opens the server socket and builds the HTTP app.
 func (m *Main) Listen() error {
 	m.Server = api.New(api.Config{CookieSecure: m.Config.CookieSecure, TLS: m.Config.TLSCert != "", BodyLimit: m.Config.BodyLimit}, api.Deps{
-		Accounts: m.Accounts,
-		Stats:    m.Store,
-		OrgIndex: m.Sources[accounts.OrgIndex].Index,
+		Accounts:  m.Accounts,
+		Stats:     m.Store,
+		OrgIndex:  m.Sources[accounts.OrgIndex].Index,
+		Needs:     m.Needs,
+		NeedIndex: m.Sources[matching.NeedIndex].Index,
 		Checks: []api.Check{
 			{Name: "database", Fn: m.DB.Ping},
 			{Name: "object_store", Fn: m.Blob.Ping},

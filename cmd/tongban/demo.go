@@ -109,11 +109,13 @@ func SeedDemo(ctx context.Context, m *Main, size int) (bool, error) {
 		}
 		return u, m.Store.CreateUser(ctx, u)
 	}
+	ids := map[string]string{}
 	for _, a := range demoAccounts {
 		u, err := create(a.Login, a.Name, a.Roles)
 		if err != nil {
 			return false, fmt.Errorf("account %s: %w", a.Login, err)
 		}
+		ids[a.Login] = u.ID
 		if a.Org != "" {
 			if _, err := m.Accounts.AddMemberUnchecked(ctx, orgIDs[a.Org], u.ID, a.OrgRole); err != nil {
 				return false, err
@@ -138,6 +140,9 @@ func SeedDemo(ctx context.Context, m *Main, size int) (bool, error) {
 		if _, err := create(fmt.Sprintf("donor%04d@tongban.example", i+1), demoName(r), []string{accounts.RoleDonor}); err != nil {
 			return false, err
 		}
+	}
+	if err := seedNeeds(ctx, m, r, size, orgIDs, ids["coordinator@tongban.example"], ids["reviewer@tongban.example"]); err != nil {
+		return false, err
 	}
 	m.Worker.Notify()
 	return true, nil

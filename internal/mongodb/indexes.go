@@ -27,6 +27,7 @@ var indexes = []indexSpec{
 	{colTokens, bson.D{{Key: "hash", Value: 1}}, true, "hash_unique"},
 	{colTokens, bson.D{{Key: "user_id", Value: 1}}, false, "user"},
 	{colAudit, bson.D{{Key: "actor_id", Value: 1}}, false, "actor"},
+	{colNeeds, bson.D{{Key: "org_id", Value: 1}, {Key: "status", Value: 1}}, false, "org_status"},
 	{colOutbox, bson.D{{Key: "index", Value: 1}, {Key: "_id", Value: 1}}, false, "index_order"},
 }
 

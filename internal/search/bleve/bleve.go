@@ -355,7 +355,7 @@ func (ix *Index) textQuery(text string) query.Query {
 	last, _ := utf8.DecodeLastRuneInString(text)
 	prefixLast := unicode.IsLetter(last) || unicode.IsDigit(last)
 	seen := map[string]bool{}
-	var conj []query.Query
+	var words, cjk []query.Query
 	n := len(ix.schema.Searchable)
 	for i, tok := range tokens {
 		term := string(tok.Term)
@@ -364,6 +364,7 @@ func (ix *Index) textQuery(text string) query.Query {
 			continue
 		}
 		seen[term] = true
+		isCJK := tok.Type == analysis.Double || tok.Type == analysis.Ideographic
 		var disj []query.Query
 		for j, field := range ix.schema.Searchable {
 			boost := float64(n - j)
@@ -371,14 +372,31 @@ func (ix *Index) textQuery(text string) query.Query {
 			tq.SetField(field)
 			tq.SetBoost(boost)
 			disj = append(disj, tq)
-			if isLast && prefixLast {
+			if isLast && prefixLast && !isCJK {
 				pq := query.NewPrefixQuery(term)
 				pq.SetField(field)
 				pq.SetBoost(boost / 2)
 				disj = append(disj, pq)
 			}
 		}
-		conj = append(conj, query.NewDisjunctionQuery(disj))
+		if isCJK {
+			cjk = append(cjk, query.NewDisjunctionQuery(disj))
+		} else {
+			words = append(words, query.NewDisjunctionQuery(disj))
+		}
+	}
+	// Every word must match. Chinese text has no spaces: the cjk analyzer
+	// turns "数学辅导" into the bigrams 数学 学辅 辅导, and the bigram across
+	// the word boundary (学辅) rarely occurs in a matching text such as
+	// "数学课业辅导". So at least two thirds of the bigrams must match;
+	// more matching bigrams rank higher.
+	conj := words
+	if len(cjk) == 1 {
+		conj = append(conj, cjk[0])
+	} else if len(cjk) > 1 {
+		d := query.NewDisjunctionQuery(cjk)
+		d.SetMin(float64((2*len(cjk) + 2) / 3))
+		conj = append(conj, d)
 	}
 	if len(conj) == 1 {
 		return conj[0]

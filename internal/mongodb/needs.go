@@ -1,0 +1,178 @@
+package mongodb
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tongban/tongban"
+	"github.com/tongban/tongban/accounts"
+	"github.com/tongban/tongban/internal/outbox"
+	"github.com/tongban/tongban/matching"
+)
+
+const colNeeds = "needs"
+
+// NeedStore implements matching.NeedStore.
+type NeedStore struct{ db *DB }
+
+// NewNeedStore returns the needs store over db.
+func NewNeedStore(db *DB) *NeedStore { return &NeedStore{db: db} }
+
+var _ matching.NeedStore = (*NeedStore)(nil)
+
+// CreateNeed inserts n.
+func (s *NeedStore) CreateNeed(ctx context.Context, n *matching.Need) error {
+	_, err := s.db.Collection(colNeeds).InsertOne(ctx, n)
+	return translate(err, "need")
+}
+
+// FindNeedByID returns the need or ENOTFOUND.
+func (s *NeedStore) FindNeedByID(ctx context.Context, id string) (*matching.Need, error) {
+	var n matching.Need
+	if err := s.db.Collection(colNeeds).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&n); err != nil {
+		return nil, translate(err, "need")
+	}
+	return &n, nil
+}
+
+// FindNeeds returns a page of needs matching f, newest first.
+func (s *NeedStore) FindNeeds(ctx context.Context, f matching.NeedFilter) ([]*matching.Need, string, error) {
+	filter := bson.D{}
+	if f.OrgIDs != nil {
+		filter = append(filter, bson.E{Key: "org_id", Value: bson.D{{Key: "$in", Value: f.OrgIDs}}})
+	}
+	if len(f.Status) > 0 {
+		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: f.Status}}})
+	}
+	return findPage(ctx, s.db.Collection(colNeeds), filter, accounts.Page{Cursor: f.Cursor, Limit: f.Limit}, true,
+		func(n *matching.Need) string { return n.ID }, "needs")
+}
+
+// ReplaceNeed stores n if the stored version equals version.
+func (s *NeedStore) ReplaceNeed(ctx context.Context, n *matching.Need, version int64) (*matching.Need, error) {
+	next := *n
+	next.Version = version + 1
+	res, err := s.db.Collection(colNeeds).ReplaceOne(ctx, bson.D{{Key: "_id", Value: n.ID}, {Key: "version", Value: version}}, &next)
+	if err != nil {
+		return nil, translate(err, "need")
+	}
+	if res.MatchedCount == 0 {
+		if _, err := s.FindNeedByID(ctx, n.ID); err != nil {
+			return nil, err
+		}
+		return nil, tongban.Errorf(tongban.EPRECONDITION, "The need was changed meanwhile; reload and try again.")
+	}
+	return &next, nil
+}
+
+// NeedProjector projects published needs into the public "needs" index.
+// Only the public projection is indexed: never the case reference, internal
+// notes, authors or history.
+type NeedProjector struct{ db *DB }
+
+// NewNeedProjector returns the needs projector.
+func NewNeedProjector(db *DB) *NeedProjector { return &NeedProjector{db: db} }
+
+var _ outbox.Projector = (*NeedProjector)(nil)
+
+// NeedDocument is the public search document of a need.
+func NeedDocument(n *matching.Need) map[string]any {
+	p := n.Public()
+	grade := ""
+	if p.GradeBand != nil {
+		grade = p.GradeBand.String()
+	}
+	online := "no"
+	if p.Mode == matching.ModeOnline || p.Mode == matching.ModeEither {
+		online = "yes"
+	}
+	var published float64
+	if p.PublishedAt != nil {
+		published = float64(p.PublishedAt.Unix())
+	}
+	subjects := append([]string{}, p.Subjects...)
+	return map[string]any{
+		"id": p.ID, "title": p.Title, "narrative": p.Narrative, "tags": p.Tags(), "org_name": p.OrgName, "org_id": p.OrgID,
+		"county_name": p.CountyName, "county_code": p.CountyCode, "kind": p.Kind, "category": p.Category,
+		"age_band": p.AgeBand.String(), "grade_band": grade, "status": p.Status, "mode": p.Mode, "online": online,
+		"subjects": subjects, "urgency": float64(p.Urgency), "published_at": published, "children": float64(p.Children),
+		"deadline": p.Deadline, "target_fen": float64(p.TargetFen), "raised_fen": float64(p.Progress.RaisedFen),
+		"volunteers_wanted": float64(p.VolunteersWanted), "pairings_made": float64(p.Progress.PairingsMade),
+	}
+}
+
+var publicStatuses = []string{matching.StatusPublished, matching.StatusPartiallyFulfilled, matching.StatusFulfilled}
+
+// Project returns the documents of the public ids and the ids to remove.
+func (p *NeedProjector) Project(ctx context.Context, ids []string) ([]map[string]any, []string, error) {
+	cur, err := p.db.Collection(colNeeds).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, nil, translate(err, "needs")
+	}
+	var found []*matching.Need
+	if err := cur.All(ctx, &found); err != nil {
+		return nil, nil, translate(err, "needs")
+	}
+	public := map[string]bool{}
+	var up []map[string]any
+	for _, n := range found {
+		if n.IsPublic() {
+			public[n.ID] = true
+			up = append(up, NeedDocument(n))
+		}
+	}
+	var del []string
+	for _, id := range ids {
+		if !public[id] {
+			del = append(del, id)
+		}
+	}
+	return up, del, nil
+}
+
+func publicFilter() bson.D {
+	return bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: publicStatuses}}}}
+}
+
+// Scan visits every public need in batches.
+func (p *NeedProjector) Scan(ctx context.Context, batch int, fn func([]map[string]any) error) error {
+	cur, err := p.db.Collection(colNeeds).Find(ctx, publicFilter(), options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return translate(err, "needs")
+	}
+	return scanBatches(ctx, cur, batch, func(n *matching.Need) map[string]any { return NeedDocument(n) }, fn)
+}
+
+// Count counts public needs.
+func (p *NeedProjector) Count(ctx context.Context) (int, error) {
+	n, err := p.db.Collection(colNeeds).CountDocuments(ctx, publicFilter())
+	return int(n), translate(err, "needs")
+}
+
+func scanBatches[T any](ctx context.Context, cur *mongo.Cursor, batch int, conv func(*T) map[string]any, fn func([]map[string]any) error) error {
+	defer cur.Close(ctx)
+	var docs []map[string]any
+	for cur.Next(ctx) {
+		var v T
+		if err := cur.Decode(&v); err != nil {
+			return err
+		}
+		docs = append(docs, conv(&v))
+		if len(docs) == batch {
+			if err := fn(docs); err != nil {
+				return err
+			}
+			docs = nil
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return err
+	}
+	if len(docs) > 0 {
+		return fn(docs)
+	}
+	return nil
+}
