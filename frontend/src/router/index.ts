@@ -1,0 +1,102 @@
+import { createRouter, createWebHistory, type RouteRecordRaw, type Router, type RouterHistory } from 'vue-router'
+import type { Pinia } from 'pinia'
+import HomeView from '@/views/HomeView.vue'
+import { useAuthStore } from '@/stores/auth'
+import { decide, type RouteAccess } from './access'
+
+declare module 'vue-router' {
+  interface RouteMeta extends RouteAccess {
+    /** titleKey is the i18n key of the page title. */
+    titleKey?: string
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/', name: 'home', component: HomeView, meta: { titleKey: 'nav.home' } },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/views/LoginView.vue'),
+    meta: { guestOnly: true, titleKey: 'auth.loginTitle' },
+  },
+  {
+    path: '/signup',
+    name: 'signup',
+    component: () => import('@/views/SignupView.vue'),
+    meta: { guestOnly: true, titleKey: 'auth.signupTitle' },
+  },
+  {
+    path: '/volunteer',
+    name: 'volunteer',
+    component: () => import('@/views/VolunteerView.vue'),
+    meta: { area: 'volunteer', titleKey: 'volunteer.title' },
+  },
+  {
+    path: '/donor',
+    name: 'donor',
+    component: () => import('@/views/DonorView.vue'),
+    meta: { area: 'donor', titleKey: 'donor.title' },
+  },
+  {
+    path: '/staff',
+    name: 'staff',
+    component: () => import('@/views/StaffView.vue'),
+    meta: { area: 'staff', titleKey: 'staff.title' },
+  },
+  {
+    path: '/admin',
+    name: 'admin',
+    component: () => import('@/views/AdminView.vue'),
+    meta: { area: 'admin', titleKey: 'admin.title' },
+  },
+  {
+    path: '/profile',
+    name: 'profile',
+    component: () => import('@/views/ProfileView.vue'),
+    meta: { requiresAuth: true, titleKey: 'profile.title' },
+  },
+  {
+    path: '/403',
+    name: 'forbidden',
+    component: () => import('@/views/ForbiddenView.vue'),
+    meta: { titleKey: 'forbidden.title' },
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('@/views/NotFoundView.vue'),
+    meta: { titleKey: 'notFound.title' },
+  },
+]
+
+/** installGuards adds the access rules of routes' meta to a router. */
+export function installGuards(router: Router, pinia: Pinia): void {
+  router.beforeEach(async (to) => {
+    const auth = useAuthStore(pinia)
+    await auth.ensureLoaded()
+    const d = decide(to.meta, auth.user, to.fullPath)
+    switch (d.kind) {
+      case 'allow':
+        return true
+      case 'login':
+        return { name: 'login', query: { next: d.next } }
+      case 'forbidden':
+        return { name: 'forbidden', query: { from: d.from } }
+      case 'redirect':
+        return d.path
+    }
+  })
+}
+
+/** makeRouter builds the app router with its guards. */
+export function makeRouter(pinia: Pinia, history: RouterHistory = createWebHistory()): Router {
+  const router = createRouter({
+    history,
+    routes,
+    scrollBehavior(_to, _from, saved) {
+      return saved ?? { top: 0 }
+    },
+  })
+  installGuards(router, pinia)
+  return router
+}
