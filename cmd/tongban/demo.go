@@ -92,7 +92,8 @@ func SeedDemo(ctx context.Context, m *Main, size int) (bool, error) {
 		return false, err
 	}
 	now := time.Now().UTC()
-	create := func(login, name string, roles []string) (*accounts.User, error) {
+	var generated []*accounts.User
+	newUser := func(login, name string, roles []string) (*accounts.User, error) {
 		l, kind, ok := accounts.NormalizeLogin(login)
 		if !ok {
 			return nil, fmt.Errorf("bad demo login %q", login)
@@ -107,7 +108,19 @@ func SeedDemo(ctx context.Context, m *Main, size int) (bool, error) {
 		} else {
 			u.Phone = l
 		}
+		return u, nil
+	}
+	create := func(login, name string, roles []string) (*accounts.User, error) {
+		u, err := newUser(login, name, roles)
+		if err != nil {
+			return nil, err
+		}
 		return u, m.Store.CreateUser(ctx, u)
+	}
+	queue := func(login, name string, roles []string) error {
+		u, err := newUser(login, name, roles)
+		generated = append(generated, u)
+		return err
 	}
 	ids := map[string]string{}
 	for _, a := range demoAccounts {
@@ -132,14 +145,17 @@ func SeedDemo(ctx context.Context, m *Main, size int) (bool, error) {
 			// Phone logins in the reserved-looking 199 0000 range.
 			login = fmt.Sprintf("1990000%04d", i+1)
 		}
-		if _, err := create(login, demoName(r), roles); err != nil {
+		if err := queue(login, demoName(r), roles); err != nil {
 			return false, err
 		}
 	}
 	for i := range 12 * size {
-		if _, err := create(fmt.Sprintf("donor%04d@tongban.example", i+1), demoName(r), []string{accounts.RoleDonor}); err != nil {
+		if err := queue(fmt.Sprintf("donor%04d@tongban.example", i+1), demoName(r), []string{accounts.RoleDonor}); err != nil {
 			return false, err
 		}
+	}
+	if err := m.Store.CreateUsers(ctx, generated); err != nil {
+		return false, err
 	}
 	if err := seedNeeds(ctx, m, r, size, orgIDs, ids["coordinator@tongban.example"], ids["reviewer@tongban.example"]); err != nil {
 		return false, err

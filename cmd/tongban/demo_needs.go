@@ -9,6 +9,8 @@ import (
 
 	"github.com/tongban/tongban"
 	"github.com/tongban/tongban/geo"
+	"github.com/tongban/tongban/internal/mongodb"
+	"github.com/tongban/tongban/internal/outbox"
 	"github.com/tongban/tongban/internal/privacy"
 	"github.com/tongban/tongban/matching"
 )
@@ -68,11 +70,11 @@ var subjectCN = map[string]string{"chinese": "语文", "math": "数学", "englis
 
 // seedNeeds adds 40×size needs spread over the demo organisations.
 func seedNeeds(ctx context.Context, m *Main, r *rand.Rand, size int, orgIDs map[string]string, authorID, reviewerID string) error {
-	store := m.Needs.Store
+	store := mongodb.NewNeedStore(m.DB)
+	var all []*matching.Need
 	orgs := []string{"共青团隆安县委员会", "隆安县妇女联合会", "共青团溪口县委员会", "溪口县妇女联合会", "云溪市青禾公益服务中心", "白石县新田镇初级中学"}
 	counties := geo.SortedCounties()
 	base := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
-	var public []string
 	for i := range 40 * size {
 		tpl := needTemplates[r.IntN(len(needTemplates))]
 		orgName := orgs[r.IntN(len(orgs))]
@@ -154,16 +156,16 @@ func seedNeeds(ctx context.Context, m *Main, r *rand.Rand, size int, orgIDs map[
 			n.History = append(n.History,
 				matching.Transition{From: matching.StatusDraft, To: matching.StatusInReview, By: authorID, At: created.Add(time.Hour)},
 				matching.Transition{From: matching.StatusInReview, To: matching.StatusPublished, By: reviewerID, At: pub})
-			public = append(public, n.ID)
 		}
-		if err := store.CreateNeed(ctx, n); err != nil {
-			return err
-		}
+		all = append(all, n)
 	}
-	for i := 0; i < len(public); i += 1000 {
-		if err := m.Outbox.Enqueue(ctx, matching.NeedIndex, public[i:min(i+1000, len(public))]...); err != nil {
-			return err
-		}
+	if err := store.CreateNeeds(ctx, all); err != nil {
+		return err
+	}
+	// The index is derived data: rebuild it in one pass rather than through
+	// thousands of outbox entries.
+	if _, err := outbox.Reindex(ctx, m.Sources[matching.NeedIndex], nil); err != nil {
+		return err
 	}
 	return nil
 }

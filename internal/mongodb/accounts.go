@@ -98,6 +98,20 @@ func (s *AccountStore) CreateUser(ctx context.Context, u *accounts.User) error {
 	return translate(err, "user")
 }
 
+// CreateUsers inserts many users in batches (demo seeding).
+func (s *AccountStore) CreateUsers(ctx context.Context, users []*accounts.User) error {
+	for i := 0; i < len(users); i += 1000 {
+		batch := make([]any, 0, 1000)
+		for _, u := range users[i:min(i+1000, len(users))] {
+			batch = append(batch, u)
+		}
+		if _, err := s.db.Collection(colUsers).InsertMany(ctx, batch); err != nil {
+			return translate(err, "users")
+		}
+	}
+	return nil
+}
+
 // FindUserByID returns the user or ENOTFOUND.
 func (s *AccountStore) FindUserByID(ctx context.Context, id string) (*accounts.User, error) {
 	var u accounts.User

@@ -29,6 +29,20 @@ func (s *NeedStore) CreateNeed(ctx context.Context, n *matching.Need) error {
 	return translate(err, "need")
 }
 
+// CreateNeeds inserts many needs in batches (demo seeding, imports).
+func (s *NeedStore) CreateNeeds(ctx context.Context, needs []*matching.Need) error {
+	for i := 0; i < len(needs); i += 1000 {
+		batch := make([]any, 0, 1000)
+		for _, n := range needs[i:min(i+1000, len(needs))] {
+			batch = append(batch, n)
+		}
+		if _, err := s.db.Collection(colNeeds).InsertMany(ctx, batch); err != nil {
+			return translate(err, "needs")
+		}
+	}
+	return nil
+}
+
 // FindNeedByID returns the need or ENOTFOUND.
 func (s *NeedStore) FindNeedByID(ctx context.Context, id string) (*matching.Need, error) {
 	var n matching.Need

@@ -82,7 +82,6 @@ var stopWords = []string{
 	"高铁", "马路", "黄冈", "江南", "林子", "罗盘", "胡乱", "胡同", "何时", "何况", "孙子", "孙女", "朱红",
 	"徐徐", "杨梅", "杨树",
 	"史上", "向来", "向前", "何必", "何处", "何为", "林林", "石板", "钟声", "毛毛", "东方", "上官", "司马", "欧阳",
-
 	"胡思", "胡萝", "宋词", "宋朝", "唐朝", "陆陆", "杜绝", "陶醉", "施展", "易怒", "易哭", "易错", "耿耿",
 	"甘心", "甘愿", "宁可", "涂鸦", "涂色", "仇恨", "巩固", "奚落", "朴实", "辜负", "况且", "慕名", "王者",
 	"张开", "张口", "张望", "张贴", "张扬", "张罗", "刘海", "陈旧", "陈述", "陈列", "黄昏", "黄瓜", "黄豆",
@@ -107,11 +106,11 @@ var (
 	nonGivenSet = runeSet(nonGiven)
 	suspectSet  = runeSet(suspectSurnames)
 	followSet   = runeSet(followRunes)
-	stopSet     = stringSet(stopWords)
-	compoundSet = stringSet(compoundSurnames)
+	stopSet     = pairSet(stopWords)
+	compoundSet = pairSet(compoundSurnames)
 	// givenStop are two-character given-name candidates that are titles or
 	// kinship terms: "王老师", "李阿姨".
-	givenStop = stringSet([]string{
+	givenStop = pairSet([]string{
 		"老师", "医生", "主任", "书记", "阿姨", "叔叔", "校长", "同学", "大姐", "大哥", "大爷", "大妈", "师傅",
 		"先生", "女士", "小姐", "老板", "经理", "干部", "村长", "支书", "队长", "站长", "所长", "局长", "社工",
 		"姐姐", "哥哥", "奶奶", "爷爷", "妈妈", "爸爸", "老人", "大伯", "大叔", "大娘", "婆婆", "爹爹",
@@ -129,13 +128,23 @@ func runeSet(s string) map[rune]bool {
 	return m
 }
 
-func stringSet(words []string) map[string]bool {
-	m := make(map[string]bool, len(words))
+// pair is a two-rune word used as a map key without allocating.
+type pair [2]rune
+
+// pairSet indexes two-rune words; the word lists above hold only such words.
+func pairSet(words []string) map[pair]bool {
+	m := make(map[pair]bool, len(words))
 	for _, w := range words {
-		m[w] = true
+		rs := []rune(w)
+		if len(rs) != 2 {
+			panic("privacy: word list entry is not two runes: " + w)
+		}
+		m[pair{rs[0], rs[1]}] = true
 	}
 	return m
 }
+
+func pairAt(rs []rune, i int) pair { return pair{rs[i], rs[i+1]} }
 
 // wordIndex maps the first rune of each word to the words starting with
 // it, longest first.
@@ -285,7 +294,7 @@ func (t *text) validName(i, sl, gl int) bool {
 		return false
 	}
 	if sl == 2 {
-		if !compoundSet[string(rs[i:i+2])] {
+		if !compoundSet[pairAt(rs, i)] {
 			return false
 		}
 	} else if !surnameSet[rs[i]] {
@@ -299,10 +308,10 @@ func (t *text) validName(i, sl, gl int) bool {
 	if gl == 1 && rs[i+sl] == '家' {
 		return false // "李家" is the Li family
 	}
-	if stopSet[string(rs[i:i+2])] && sl == 1 {
+	if stopSet[pairAt(rs, i)] && sl == 1 {
 		return false
 	}
-	if gl == 2 && givenStop[string(rs[i+sl:i+sl+2])] {
+	if gl == 2 && givenStop[pairAt(rs, i+sl)] {
 		return false
 	}
 	if t.wordAt(labelIndex, i) > 0 || t.wordAt(kinIndex, i) > 0 {

@@ -8,7 +8,6 @@ import (
 // Building blocks of the patterns. All patterns run on the normalized text
 // and are bounded in length (see chunkOverlap).
 const (
-	hz     = `[\p{Han}A-Za-z]`                           // a rune of a place or school name
 	cnNum  = `[一二三四五六七八九十百零〇两]{1,4}`                     // a number in Chinese numerals
 	anyNum = `(?:[0-9]{1,5}|` + cnNum + `)`              // a house, group or building number
 	sp     = `[ \t]*`                                    // optional blanks
@@ -21,89 +20,138 @@ const (
 
 // rule is a regular expression for one kind with an optional check that
 // refines the span or rejects the match. The check receives the submatch
-// offsets in bytes of the normalized text and returns a rune span.
+// offsets in bytes of the normalized text and returns a rune span. The
+// expression only runs on segments that contain one of the trigger runes
+// and one of the also runes: every match of it contains both.
 type rule struct {
-	kind  string
-	re    *regexp.Regexp
-	check func(t *text, m []int) (start, end int, ok bool)
+	kind    string
+	trigger string // the segment must contain one of these runes
+	also    string // and, unless empty, one of these
+	re      *regexp.Regexp
+	check   func(t *text, m []int) (start, end int, ok bool)
 }
 
+// Trigger rune sets shared by several rules.
+const (
+	upper    = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	trigRoad = "街道路巷弄胡"
+	trigVill = "村屯寨"
+	trigBldg = "栋幢楼座单"
+	trigEst  = "区园寓院村舍苑点"
+	trigSchl = "学中小校"
+	trigWe   = "信xXwW"
+	trigQQ   = "qQ扣企"
+	digits   = "0123456789"
+)
+
 var rules = []rule{
-	{KindEmail, regexp.MustCompile(
-		`[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.[A-Za-z]{2,24}`),
-		nil},
 	// WeChat: keyword, optional "号/ID/账号" and separator, then the handle.
-	{KindWeChat, regexp.MustCompile(
+	{KindWeChat, trigWe, "", regexp.MustCompile(
 		`(?i:(微信|威信|薇信|v信|\bvx|\bwx|\bweixin|\bwechat))((?:` + sp + `(?:号码|账号|号|名|id|ID)?` + sp + `(?:[:=]|是|为)?` + sp + `)?)` +
 			`([A-Za-z][A-Za-z0-9_-]{5,19}|[0-9]{5,11})`),
 		checkHandle},
-	{KindWeChat, regexp.MustCompile(`\b(wxid_[A-Za-z0-9_]{4,30})`), group(1)},
+	{KindWeChat, trigWe, "", regexp.MustCompile(`\b(wxid_[A-Za-z0-9_]{4,30})`), group(1)},
 	// QQ: keyword, optional "号/群" and separator, then the number.
-	{KindQQ, regexp.MustCompile(
+	{KindQQ, trigQQ, digits, regexp.MustCompile(
 		`(?i:(\bqq|扣扣|企鹅号))((?:` + sp + `(?:号码|号|群)?` + sp + `(?:[:=]|是|为)?` + sp + `)?)([1-9][0-9]{4,11})`),
 		checkHandle},
 	// Road or street with a house number: 人民路18号, 建设街12-3号.
-	{KindAddress, regexp.MustCompile(
-		hz + `{1,6}?(大街|大道|街道|路|街|巷|弄|胡同|道)` + sp + anyNum + `(?:` + sp + `-` + sp + `[0-9]{1,5})?` + sp + `号`),
+	{KindAddress, trigRoad, "号", regexp.MustCompile(
+		`(大街|大道|街道|路|街|巷|弄|胡同|道)` + sp + anyNum + `(?:` + sp + `-` + sp + `[0-9]{1,5})?` + sp + `号`),
 		checkRoad},
 	// Village (or hamlet) with a group or house number: 石门村3组, 红旗村五组12号.
-	{KindAddress, regexp.MustCompile(
-		hz + `{1,6}?(村|屯|寨)` + sp + anyNum + sp + `(?:组|社|队|号)(?:` + sp + `[0-9]{1,5}` + sp + `号)?`),
+	{KindAddress, trigVill, "组社队号", regexp.MustCompile(
+		`(村|屯|寨)` + sp + anyNum + sp + `(?:组|社|队|号)(?:` + sp + `[0-9]{1,5}` + sp + `号)?`),
 		checkVillage},
 	// Building, unit and room: 5栋2单元301室, 3号楼1202, 2单元501室.
-	{KindAddress, regexp.MustCompile(
+	{KindAddress, trigBldg, "", regexp.MustCompile(
 		`(?:` + anyNum + sp + `(?:栋|幢|号楼|座)` + sp + `(?:` + anyNum + sp + `(?:单元|室|号|户)(?:` + sp + `[0-9]{2,4}` + sp + `(?:室|号)?)?|[0-9]{3,4}` + sp + `室?)` +
 			`|[0-9]{1,3}` + sp + `单元` + sp + `[0-9]{2,4}` + sp + `(?:室|号)?)`),
 		checkBuilding},
 	// Housing estate with a building or house number: 幸福小区3栋, 阳光花园12号.
-	{KindAddress, regexp.MustCompile(
-		hz + `{1,6}?(小区|花园|公寓|家园|新村|宿舍|大院|家属院|安置点|安置区|苑)` + sp + anyNum + sp + `(?:栋|幢|号楼|单元|号|室|排)`),
+	{KindAddress, trigEst, "栋幢楼单号室排", regexp.MustCompile(
+		`(小区|花园|公寓|家园|新村|宿舍|大院|家属院|安置点|安置区|苑)` + sp + anyNum + sp + `(?:栋|幢|号楼|单元|号|室|排)`),
 		checkEstate},
-	{KindAddress, regexp.MustCompile(`门牌(?:号码|号)?` + sp + `:?` + sp + `(?:是|为)?` + sp + `[0-9]{1,5}`), nil},
+	{KindAddress, "牌", "", regexp.MustCompile(`门牌(?:号码|号)?` + sp + `:?` + sp + `(?:是|为)?` + sp + `[0-9]{1,5}`), nil},
 	// English addresses.
-	{KindAddress, regexp.MustCompile(
+	{KindAddress, upper, digits, regexp.MustCompile(
 		`\b(?:No\.?` + sp + `)?[0-9]{1,5}[A-Za-z]?,?[ \t]+(?:` + capW + `[ \t]+){1,3}(?:Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Alley|Boulevard|Blvd|Hutong)\b`),
 		nil},
-	{KindAddress, regexp.MustCompile(
+	{KindAddress, upper, digits, regexp.MustCompile(
 		`\b(?:(?:Room|Rm|Apt|Apartment|Flat|Unit)\.?` + sp + `[0-9]{1,4}[A-Za-z]?,?` + sp + `(?:Building|Bldg|Block)\.?` + sp + `[0-9]{1,3}` +
 			`|(?:Building|Bldg|Block)\.?` + sp + `[0-9]{1,3},?` + sp + `(?:Unit|Room|Rm|Apt|Flat)\.?` + sp + `[0-9]{1,4})\b`),
 		nil},
-	{KindAddress, regexp.MustCompile(
+	{KindAddress, upper, digits, regexp.MustCompile(
 		`\b(?:(?:Group|Team)[ \t]+[0-9]{1,2},?[ \t]+` + capW + `[ \t]+Village|` + capW + `[ \t]+Village,?[ \t]+(?:Group|Team)[ \t]+[0-9]{1,2})\b`),
 		nil},
 	// A named school with grade and class: 石门小学三年级二班, 隆回二中初二(3)班.
-	{KindSchoolClass, regexp.MustCompile(
-		`(` + hz + `{2,8}?)(小学|中学|初级中学|高级中学|初中|高中|完小|中心校|学校|附小|附中|[一二三四五六七八九十]中)` + sp +
+	{KindSchoolClass, "班", trigSchl, regexp.MustCompile(
+		`(小学|中学|初级中学|高级中学|初中|高中|完小|中心校|学校|附小|附中|[一二三四五六七八九十]中)` + sp +
 			`(?:(?:[一二三四五六七八九]|[1-9])` + sp + `年级|初[一二三1-3]|高[一二三1-3]|(?:19|20)?[0-9]{2}` + sp + `级|[一二三四五六1-6])` + sp +
 			`\(?` + sp + `(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})` + sp + `\)?` + sp + `班`),
 		checkSchool},
-	{KindSchoolClass, regexp.MustCompile(
+	{KindSchoolClass, upper, digits, regexp.MustCompile(
 		`\b(?:` + capW + `[ \t]+){1,3}(?:Primary|Middle|High|Elementary|Junior[ \t]+High)[ \t]+School,?[ \t]+(?:(?:Grade|Year)[ \t]+[0-9]{1,2},?[ \t]+)?Class[ \t]+[0-9]{1,2}\b` +
 			`|\bClass[ \t]+[0-9]{1,2},?[ \t]+(?:(?:of[ \t]+)?(?:Grade|Year)[ \t]+[0-9]{1,2},?[ \t]+)?(?:at|of|in)[ \t]+(?:the[ \t]+)?(?:` + capW + `[ \t]+){1,3}(?:Primary|Middle|High|Elementary)[ \t]+School\b`),
 		nil},
 	// English names next to a kinship or child word.
-	{KindNameKinship, regexp.MustCompile(
+	{KindNameKinship, upper, "", regexp.MustCompile(
 		`(?i:\b(?:` + kinEN + `))(?:'s)?,?[ \t]+(?:(?:is|was)[ \t]+)?(?:(?:named|called)[ \t]+)?` + fullEN),
 		checkEnglishName},
-	{KindNameKinship, regexp.MustCompile(
+	{KindNameKinship, upper, "", regexp.MustCompile(
 		fullEN + `'s[ \t]+(?i:(?:` + kinEN + `|parents|family|teacher|classmates?)\b)`),
 		checkEnglishName},
-	{KindNameKinship, regexp.MustCompile(`\b(?:Name|NAME|name)` + sp + `:` + sp + fullEN), checkEnglishName},
+	{KindNameKinship, upper, "", regexp.MustCompile(`\b(?:Name|NAME|name)` + sp + `:` + sp + fullEN), checkEnglishName},
 }
 
-// scanPatterns runs every rule over the text.
-func (t *text) scanPatterns(add func(kind string, start, end int)) {
-	for _, r := range rules {
-		t.eachMatch(r.re, func(m []int) {
-			start, end, ok := t.runeAt(m[0]), t.runeAt(m[1]), true
-			if r.check != nil {
-				start, end, ok = r.check(t, m)
-			}
-			if ok {
-				add(r.kind, start, end)
-			}
-		})
+// triggers and alsoTriggers map a rune to the set of rules (bit i for
+// rules[i]) whose trigger or also set holds it; alwaysAlso has the bits of
+// the rules without an also set.
+var triggers, alsoTriggers, alwaysAlso = func() (map[rune]uint64, map[rune]uint64, uint64) {
+	if len(rules) > 64 {
+		panic("privacy: too many rules for a trigger mask")
 	}
+	t, a := make(map[rune]uint64), make(map[rune]uint64)
+	var always uint64
+	for i, r := range rules {
+		for _, c := range r.trigger {
+			t[c] |= 1 << i
+		}
+		for _, c := range r.also {
+			a[c] |= 1 << i
+		}
+		if r.also == "" {
+			always |= 1 << i
+		}
+	}
+	return t, a, always
+}()
+
+// scanPatterns runs, on each segment of the text, the rules that the
+// segment's runes trigger.
+func (t *text) scanPatterns(add func(kind string, start, end int)) {
+	t.eachSegment(func(s, e int) {
+		var mask, also uint64
+		for _, c := range t.norm[s:e] {
+			mask |= triggers[c]
+			also |= alsoTriggers[c]
+		}
+		mask &= also | alwaysAlso
+		for i, r := range rules {
+			if mask&(1<<i) == 0 {
+				continue
+			}
+			t.eachMatch(r.re, s, e, func(m []int) {
+				start, end, ok := t.runeAt(m[0]), t.runeAt(m[1]), true
+				if r.check != nil {
+					start, end, ok = r.check(t, m)
+				}
+				if ok {
+					add(r.kind, start, end)
+				}
+			})
+		}
+	})
 }
 
 // group returns a check that reports the span of submatch i.
@@ -134,26 +182,20 @@ func checkHandle(t *text, m []int) (int, int, bool) {
 }
 
 // checkRoad rejects bus routes and numbered roads ("18路", "一路") and metro
-// lines ("2号线").
+// lines ("2号线"), and adds the road name before the keyword (submatch 1).
 func checkRoad(t *text, m []int) (int, int, bool) {
 	kw := t.runeAt(m[2])
-	if kw > 0 && isNumeral(t.runes[kw-1]) {
-		return 0, 0, false
-	}
 	end := t.runeAt(m[1])
 	if end < len(t.runes) && t.runes[end] == '线' {
 		return 0, 0, false
 	}
-	return t.trimStart(t.runeAt(m[0]), kw), end, true
+	return t.placeName(kw, end, maxPlaceName, 1, false)
 }
 
-// checkVillage rejects "三村5组" style counts.
+// checkVillage adds the village name before the keyword; it rejects
+// "三村5组" style counts.
 func checkVillage(t *text, m []int) (int, int, bool) {
-	kw := t.runeAt(m[2])
-	if kw > 0 && isNumeral(t.runes[kw-1]) {
-		return 0, 0, false
-	}
-	return t.trimStart(t.runeAt(m[0]), kw), t.runeAt(m[1]), true
+	return t.placeName(t.runeAt(m[2]), t.runeAt(m[1]), maxPlaceName, 1, false)
 }
 
 // checkBuilding rejects rooms of public buildings: "3号楼201教室".
@@ -165,28 +207,53 @@ func checkBuilding(t *text, m []int) (int, int, bool) {
 	return t.runeAt(m[0]), end, true
 }
 
-// checkEstate trims the start of an estate name.
+// checkEstate adds the estate name before the keyword.
 func checkEstate(t *text, m []int) (int, int, bool) {
-	kw := t.runeAt(m[2])
-	return t.trimStart(t.runeAt(m[0]), kw), t.runeAt(m[1]), true
+	return t.placeName(t.runeAt(m[2]), t.runeAt(m[1]), maxPlaceName, 1, true)
 }
 
-// checkSchool rejects unnamed schools ("当地小学", "村里的小学") and trims
-// leading words that are not part of the name.
+// checkSchool adds the school name before the keyword (submatch 1) and
+// rejects unnamed schools ("当地小学", "村里的小学").
 func checkSchool(t *text, m []int) (int, int, bool) {
-	kw := t.runeAt(m[4])
-	start := t.trimStart(t.runeAt(m[0]), kw)
-	if kw-start < 2 || genericPlace(string(t.runes[start:kw])) {
+	kw := t.runeAt(m[2])
+	start, end, ok := t.placeName(kw, t.runeAt(m[1]), maxSchoolName, 2, true)
+	if !ok || genericPlace(string(t.runes[start:kw])) {
 		return 0, 0, false
 	}
-	return start, t.runeAt(m[1]), true
+	return start, end, true
+}
+
+// Longest place and school names taken before a keyword, in runes.
+const (
+	maxPlaceName  = 6
+	maxSchoolName = 8
+)
+
+// placeName extends a match that starts at the keyword kw backwards over
+// the name before it: up to max Han runes or ASCII letters, past the last
+// word that cannot be part of a name. It fails when fewer than min runes
+// name the place, or, unless numeralOK, when the name ends in a numeral
+// ("18路", "三村"; but "第六中学" is a school).
+func (t *text) placeName(kw, end, max, min int, numeralOK bool) (int, int, bool) {
+	start := kw
+	for start > 0 && kw-start < max && (isHan(t.runes[start-1]) || isASCIILetter(t.runes[start-1])) {
+		start--
+	}
+	if kw-start < min || !numeralOK && isNumeral(t.runes[kw-1]) {
+		return 0, 0, false
+	}
+	start = t.trimStart(start, kw)
+	if kw-start < min {
+		return 0, 0, false
+	}
+	return start, end, true
 }
 
 // trimStart moves the start of a place name past the last word that cannot
 // be part of a name ("家住在人民路" → "人民路").
 func (t *text) trimStart(start, kw int) int {
 	for i := kw - 1; i >= start; i-- {
-		if strings.ContainsRune("在于读是到的和与从就念进入住址家为往去", t.runes[i]) {
+		if strings.ContainsRune("在于读是到的和与从就念进入住址为往去", t.runes[i]) {
 			return i + 1
 		}
 	}
@@ -270,4 +337,83 @@ func checkEnglishName(t *text, m []int) (int, int, bool) {
 		return 0, 0, false
 	}
 	return t.runeAt(m[2]), t.runeAt(m[2] + end), true
+}
+
+// Bounds of an e-mail address, in runes.
+const (
+	maxEmailLocal  = 64
+	maxEmailDomain = 253
+	maxEmailLabel  = 63
+)
+
+func isEmailLocal(r rune) bool {
+	return isAlnum(r) || strings.ContainsRune("._%+-", r)
+}
+
+func isEmailDomain(r rune) bool { return isAlnum(r) || r == '-' || r == '.' }
+
+// scanEmails finds e-mail addresses around each '@': a local part of up to
+// 64 runes starting with a letter or digit, and a domain of labels joined by
+// dots ending in a top-level domain of 2-24 letters. Each rune is looked at
+// a bounded number of times.
+func (t *text) scanEmails(add func(kind string, start, end int)) {
+	rs := t.runes
+	last := 0 // end of the previous address; addresses do not overlap
+	for at, r := range rs {
+		if r != '@' || at < last {
+			continue
+		}
+		start := at
+		for start > last && at-start < maxEmailLocal && isEmailLocal(rs[start-1]) {
+			start--
+		}
+		for start < at && !isAlnum(rs[start]) {
+			start++
+		}
+		if start == at {
+			continue
+		}
+		end := at + 1
+		for end < len(rs) && end-at <= maxEmailDomain && isEmailDomain(rs[end]) {
+			end++
+		}
+		// cut back to the end of the last label that is a valid top-level domain
+		for end > at+1 && !isAlnum(rs[end-1]) {
+			end--
+		}
+		if end, ok := emailDomainEnd(rs[at+1 : end]); ok {
+			add(KindEmail, start, at+1+end)
+			last = at + 1 + end
+		}
+	}
+}
+
+// emailDomainEnd checks a domain of labels joined by dots and returns its
+// length: at least two labels of 1-63 letters, digits or dashes, not
+// starting with a dash, the last of 2-24 letters.
+func emailDomainEnd(d []rune) (int, bool) {
+	labels, labelStart, tld := 0, 0, []rune(nil)
+	for i := 0; i <= len(d); i++ {
+		if i < len(d) && d[i] != '.' {
+			continue
+		}
+		label := d[labelStart:i]
+		if len(label) == 0 || len(label) > maxEmailLabel || label[0] == '-' {
+			return 0, false
+		}
+		labels++
+		labelStart, tld = i+1, label
+	}
+	if labels < 2 {
+		return 0, false
+	}
+	if len(tld) < 2 || len(tld) > 24 {
+		return 0, false
+	}
+	for _, r := range tld {
+		if !isASCIILetter(r) {
+			return 0, false
+		}
+	}
+	return len(d), true
 }

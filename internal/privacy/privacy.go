@@ -114,6 +114,7 @@ func Screen(text string) []Finding {
 		}
 	}
 	t.scanNumbers(add)
+	t.scanEmails(add)
 	t.scanPatterns(add)
 	t.scanNames(add)
 	if len(hits) == 0 {

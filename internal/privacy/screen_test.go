@@ -2,6 +2,7 @@ package privacy_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -219,6 +220,30 @@ func TestKindNames(t *testing.T) {
 		want := [2]string{tt.en, tt.zh}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("names of %q mismatch (-want +got):\n%s", tt.kind, diff)
+		}
+	}
+}
+
+// TestScreenLongInput moves a sample across the boundaries of the windows
+// that long inputs are scanned in: every hit must be found exactly once at
+// every position.
+func TestScreenLongInput(t *testing.T) {
+	const sample = "奶奶电话13907394521，邮箱 grandma.liu@example.com，家住人民路18号，孩子王小明的妈妈在石门小学三年级二班开家长会。"
+	want := hits(sample, privacy.Screen(sample))
+	if len(want) != 5 {
+		t.Fatalf("sample has %d hits, want 5: %v", len(want), want)
+	}
+	for _, pad := range []int{0, 4000, 4050, 4080, 4090, 4095, 4096, 4097, 4100, 4110, 4150, 8180, 8192, 12300} {
+		for _, shift := range []int{0, 1, 2} {
+			prefix := strings.Repeat("，", pad/3) + strings.Repeat(" ", shift)
+			text := prefix + sample + strings.Repeat("。", 2000)
+			var got []hit
+			for _, f := range privacy.Screen(text) {
+				got = append(got, hit{f.Kind, text[f.StartByte:f.EndByte]})
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("sample at byte %d mismatch (-want +got):\n%s", len(prefix), diff)
+			}
 		}
 	}
 }

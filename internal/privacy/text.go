@@ -75,8 +75,6 @@ func fold(r rune) rune {
 		return ' '
 	case r >= 0x2010 && r <= 0x2015, r == 0x2212, r == 0xFE58, r == 0xFE63:
 		return '-'
-	case r == 0x3007: // 〇 is kept as a Chinese numeral
-		return r
 	}
 	return r
 }
@@ -84,43 +82,67 @@ func fold(r rune) rune {
 // runeAt returns the normalized rune index of byte offset b in norm.
 func (t *text) runeAt(b int) int { return int(t.normRune[b]) }
 
-// Regular expressions run over windows of at most chunkSize bytes of the
-// normalized text, overlapping by chunkOverlap bytes on each side, so that
-// the cost per byte is the same for short and long inputs. No pattern can
-// match more than chunkOverlap bytes.
+// Regular expressions run over one segment of the normalized text at a time
+// (see eachSegment); a segment longer than chunkSize bytes is cut into
+// windows of chunkSize bytes that overlap by chunkOverlap bytes on each
+// side, so that the cost per byte is the same for short and long inputs. No
+// pattern can match more than chunkOverlap bytes.
 const (
 	chunkSize    = 4096
 	chunkOverlap = 512
 )
 
+// segmentEnd holds the runes that end a segment: no pattern matches across
+// them. Full-width ！？； are folded to their ASCII forms. The ASCII full
+// stop is not among them: it occurs in e-mail addresses and "No. 5".
+const segmentEnd = "。!?;\n"
+
+// eachSegment calls fn with the byte span of every segment of norm: the text
+// between two runes of segmentEnd.
+func (t *text) eachSegment(fn func(s, e int)) {
+	s := 0
+	for i, r := range t.norm {
+		if strings.ContainsRune(segmentEnd, r) {
+			if i > s {
+				fn(s, i)
+			}
+			s = i + utf8.RuneLen(r)
+		}
+	}
+	if s < len(t.norm) {
+		fn(s, len(t.norm))
+	}
+}
+
 // eachMatch calls fn with the submatch byte offsets (into norm) of every
-// match of re. A match is reported by the chunk in which it starts.
-func (t *text) eachMatch(re *regexp.Regexp, fn func(m []int)) {
-	s := t.norm
-	for start := 0; start < len(s); {
+// match of re within norm[s:e]. A match is reported by the window in which
+// it starts.
+func (t *text) eachMatch(re *regexp.Regexp, s, e int, fn func(m []int)) {
+	text := t.norm
+	for start := s; start < e; {
 		end := start + chunkSize
-		if end >= len(s) {
-			end = len(s)
+		if end >= e {
+			end = e
 		} else {
-			for end < len(s) && !utf8.RuneStart(s[end]) {
+			for end < e && !utf8.RuneStart(text[end]) {
 				end++
 			}
 		}
 		ws := start - chunkOverlap
-		if ws < 0 {
-			ws = 0
+		if ws < s {
+			ws = s
 		}
-		for ws > 0 && !utf8.RuneStart(s[ws]) {
+		for ws > s && !utf8.RuneStart(text[ws]) {
 			ws--
 		}
 		we := end + chunkOverlap
-		if we > len(s) {
-			we = len(s)
+		if we > e {
+			we = e
 		}
-		for we < len(s) && !utf8.RuneStart(s[we]) {
+		for we < e && !utf8.RuneStart(text[we]) {
 			we++
 		}
-		for _, m := range re.FindAllStringSubmatchIndex(s[ws:we], -1) {
+		for _, m := range re.FindAllStringSubmatchIndex(text[ws:we], -1) {
 			if m[0]+ws < start || m[0]+ws >= end {
 				continue
 			}
