@@ -38,6 +38,7 @@ var env struct {
 	orgIdx  search.Index
 	needIdx search.Index
 	needs   *matching.NeedService
+	vols    *matching.VolunteerService
 	router  routers.Router
 	checked sync.Map // "METHOD path status" -> true, responses validated
 }
@@ -68,10 +69,13 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	env.needIdx, err = bleve.Open(filepath.Join(dir, "needs"), api.NeedSchema)
+	rawNeeds, err := bleve.Open(filepath.Join(dir, "needs"), api.NeedSchema)
 	if err != nil {
 		panic(err)
 	}
+	// As in production: results and encoded responses are cached per index
+	// generation, so the lifecycle tests also prove withdrawals bypass them.
+	env.needIdx = search.Cached(rawNeeds, 1000)
 	env.store = mongodb.NewAccountStore(env.db)
 	ob := mongodb.NewOutboxStore(env.db)
 	env.worker = &outbox.Worker{Store: ob, Sources: map[string]outbox.Source{
@@ -87,6 +91,15 @@ func TestMain(m *testing.M) {
 			}
 			return o.Name, nil
 		}, Outbox: notifier{ob, env.worker}, Unindex: env.needIdx.Delete}
+	env.vols = &matching.VolunteerService{Store: mongodb.NewVolunteerStore(env.db), Needs: env.needs.Store, TownshipOK: geo.TownshipInCounty,
+		DisplayName: func(ctx context.Context, id string) (string, error) {
+			u, err := env.store.FindUserByID(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return u.DisplayName, nil
+		},
+		Scorer: &matching.Scorer{Weights: matching.DefaultWeights, Place: geo.Centroid, Distance: geo.DistanceKm}}
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPISpec)
 	if err != nil {
 		panic(err)
@@ -110,7 +123,7 @@ func TestMain(m *testing.M) {
 // newServer builds an API server over the shared test database.
 func newServer(t testing.TB, cfg api.Config) *testServer {
 	t.Helper()
-	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx,
+	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx, Volunteers: env.vols,
 		Checks: []api.Check{{Name: "database", Fn: env.db.Ping}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

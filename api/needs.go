@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -36,14 +38,57 @@ func (s *Server) needRoutes(v1 fiber.Router) {
 // publicSafe re-screens the public texts of a need before serving it to the
 // public; a need that fails is withheld (and the event logged, without text).
 func (s *Server) publicSafe(n *matching.Need) bool {
-	if err := privacy.Check(n.PublicTexts()); err != nil {
+	if err := s.screen.check(n.PublicTexts()); err != nil {
 		s.logger.Warn("published need failed the PII screen; withheld", "need", n.ID)
 		return false
 	}
 	return true
 }
 
+// generational is an index that reports a generation that changes on every
+// write (search.CachedIndex).
+type generational interface{ Generation() uint64 }
+
+// responseCache holds encoded public search responses by query string and
+// index generation: a write to the index makes every entry stale at once.
+type responseCache struct {
+	mu      sync.RWMutex
+	entries map[string]cachedBody
+}
+
+type cachedBody struct {
+	gen  uint64
+	body []byte
+}
+
+func (rc *responseCache) get(key string, gen uint64) ([]byte, bool) {
+	rc.mu.RLock()
+	defer rc.mu.RUnlock()
+	e, ok := rc.entries[key]
+	return e.body, ok && e.gen == gen
+}
+
+func (rc *responseCache) put(key string, gen uint64, body []byte) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.entries == nil || len(rc.entries) > 10_000 {
+		rc.entries = map[string]cachedBody{}
+	}
+	rc.entries[key] = cachedBody{gen, body}
+}
+
 func (s *Server) searchNeeds(c *fiber.Ctx) error {
+	var gen uint64
+	g, cacheable := s.deps.NeedIndex.(generational)
+	key := string(c.Request().URI().QueryString())
+	if cacheable {
+		gen = g.Generation()
+		if body, ok := s.needResponses.get(key, gen); ok {
+			c.Set(fiber.HeaderCacheControl, "no-cache")
+			c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+			return c.Send(body)
+		}
+	}
 	p, err := pageParams(c)
 	if err != nil {
 		return err
@@ -98,14 +143,22 @@ func (s *Server) searchNeeds(c *fiber.Ctx) error {
 	}
 	items := make([]search.Document, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		if privacy.Check(map[string]string{"title": str(h["title"]), "narrative": str(h["narrative"])}) != nil {
+		if s.screen.check(map[string]string{"title": str(h["title"]), "narrative": str(h["narrative"])}) != nil {
 			s.logger.Warn("indexed need failed the PII screen; withheld", "need", h["id"])
 			continue
 		}
 		items = append(items, h)
 	}
+	body, err := json.Marshal(fiber.Map{"items": items, "total": res.Total, "facets": facets, "next_cursor": next})
+	if err != nil {
+		return err
+	}
+	if cacheable && g.Generation() == gen {
+		s.needResponses.put(key, gen, body)
+	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return c.JSON(fiber.Map{"items": items, "total": res.Total, "facets": facets, "next_cursor": next})
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 func str(v any) string {

@@ -168,7 +168,13 @@ func TestNeedLifecycle(t *testing.T) {
 		}
 	}
 
-	// Withdrawn: gone from search at once, without waiting for the outbox.
+	// Withdrawn: gone from search at once, without waiting for the outbox,
+	// even for a query whose response was cached just before.
+	for range 2 {
+		if got := searchIDs(t, public, "q="+url.QueryEscape("数学辅导")); !contains(got, id) {
+			t.Fatalf("published need not found before withdrawal: %v", got)
+		}
+	}
 	step(public, "withdraw", etag, 401)
 	step(rev1, "withdraw", etag, 200)
 	if got := searchIDs(t, public, "q="+url.QueryEscape("数学辅导")); contains(got, id) {

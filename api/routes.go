@@ -52,6 +52,7 @@ func (s *Server) routes() {
 	v1.Post("/orgs/:id/members", requireUser, s.addMember)
 
 	s.needRoutes(v1)
+	s.volunteerRoutes(v1)
 
 	v1.Get("/admin/users", requireAdmin, s.adminUsers)
 	v1.Get("/admin/audit", requireAdmin, s.adminAudit)

@@ -67,6 +67,8 @@ type Deps struct {
 	Stats    Stats
 	OrgIndex search.Index
 	Needs    *matching.NeedService
+	// Volunteers serves profiles, verification and recommendations.
+	Volunteers *matching.VolunteerService
 	// NeedIndex is the public needs search index.
 	NeedIndex search.Index
 	Checks    []Check
@@ -84,6 +86,9 @@ type Server struct {
 	deps    Deps
 	logger  *slog.Logger
 	metrics *metrics
+	screen  *screenCache
+	// needResponses caches encoded public search responses.
+	needResponses responseCache
 }
 
 // New builds the Fiber app with every route.
@@ -102,6 +107,7 @@ func New(cfg Config, deps Deps) *Server {
 		s.logger = slog.Default()
 	}
 	s.metrics = newMetrics(deps.OutboxLag)
+	s.screen = newScreenCache(100_000)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "tongban",
 		BodyLimit:             cfg.BodyLimit,

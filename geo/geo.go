@@ -81,3 +81,21 @@ func TownshipInCounty(county, township string) bool {
 	}
 	return false
 }
+
+// Centroid returns the centroid of a township, or of the county's first
+// township when township is empty.
+func Centroid(county, township string) (lat, lng float64, ok bool) {
+	c, found := Counties[county]
+	if !found || len(c.Townships) == 0 {
+		return 0, 0, false
+	}
+	if township == "" {
+		return c.Townships[0].Lat, c.Townships[0].Lng, true
+	}
+	for _, t := range c.Townships {
+		if t.Code == township {
+			return t.Lat, t.Lng, true
+		}
+	}
+	return 0, 0, false
+}

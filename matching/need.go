@@ -388,6 +388,7 @@ func pastTense(action string) string {
 type NeedFilter struct {
 	OrgIDs []string
 	Status []string
+	Kinds  []string
 	Cursor string
 	Limit  int
 }

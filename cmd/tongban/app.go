@@ -43,15 +43,16 @@ type Main struct {
 	Config config.Config
 	Logger *slog.Logger
 
-	DB       *mongodb.DB
-	Blob     *blob.Store
-	Accounts *accounts.Service
-	Needs    *matching.NeedService
-	Store    *mongodb.AccountStore
-	Outbox   *mongodb.OutboxStore
-	Worker   *outbox.Worker
-	Server   *api.Server
-	Sources  map[string]outbox.Source
+	DB         *mongodb.DB
+	Blob       *blob.Store
+	Accounts   *accounts.Service
+	Needs      *matching.NeedService
+	Volunteers *matching.VolunteerService
+	Store      *mongodb.AccountStore
+	Outbox     *mongodb.OutboxStore
+	Worker     *outbox.Worker
+	Server     *api.Server
+	Sources    map[string]outbox.Source
 
 	embeddedS3 *blob.Embedded
 	indexes    []search.Index
@@ -114,11 +115,14 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("open search index %s: %w", OrgSchema.Name, err)
 	}
 	m.indexes = append(m.indexes, orgIndex)
-	needIndex, err := openIndex(api.NeedSchema)
+	rawNeedIndex, err := openIndex(api.NeedSchema)
 	if err != nil {
 		return fmt.Errorf("open search index %s: %w", api.NeedSchema.Name, err)
 	}
-	m.indexes = append(m.indexes, needIndex)
+	m.indexes = append(m.indexes, rawNeedIndex)
+	// Public search repeats the same few queries; results are cached until
+	// the next write to the index (withdrawals invalidate at once).
+	needIndex := search.Cached(rawNeedIndex, 10_000)
 
 	m.Store = mongodb.NewAccountStore(db)
 	m.Outbox = mongodb.NewOutboxStore(db)
@@ -137,6 +141,15 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return o.Name, nil
 		}, Outbox: outboxWriter{m.Outbox, m.Worker}, Unindex: needIndex.Delete}
+	m.Volunteers = &matching.VolunteerService{Store: mongodb.NewVolunteerStore(db), Needs: m.Needs.Store, TownshipOK: geo.TownshipInCounty,
+		DisplayName: func(ctx context.Context, id string) (string, error) {
+			u, err := m.Store.FindUserByID(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return u.DisplayName, nil
+		},
+		Scorer: &matching.Scorer{Weights: matching.DefaultWeights, Place: geo.Centroid, Distance: geo.DistanceKm}}
 
 	// A search index that is empty while the database is not (new index
 	// dir, schema change, switch of backend) is rebuilt before serving.
@@ -169,11 +182,12 @@ func (o outboxWriter) Notify() { o.w.Notify() }
 // Listen opens the server socket and builds the HTTP app.
 func (m *Main) Listen() error {
 	m.Server = api.New(api.Config{CookieSecure: m.Config.CookieSecure, TLS: m.Config.TLSCert != "", BodyLimit: m.Config.BodyLimit}, api.Deps{
-		Accounts:  m.Accounts,
-		Stats:     m.Store,
-		OrgIndex:  m.Sources[accounts.OrgIndex].Index,
-		Needs:     m.Needs,
-		NeedIndex: m.Sources[matching.NeedIndex].Index,
+		Accounts:   m.Accounts,
+		Stats:      m.Store,
+		OrgIndex:   m.Sources[accounts.OrgIndex].Index,
+		Needs:      m.Needs,
+		Volunteers: m.Volunteers,
+		NeedIndex:  m.Sources[matching.NeedIndex].Index,
 		Checks: []api.Check{
 			{Name: "database", Fn: m.DB.Ping},
 			{Name: "object_store", Fn: m.Blob.Ping},

@@ -58,6 +58,9 @@ func (s *NeedStore) FindNeeds(ctx context.Context, f matching.NeedFilter) ([]*ma
 	if f.OrgIDs != nil {
 		filter = append(filter, bson.E{Key: "org_id", Value: bson.D{{Key: "$in", Value: f.OrgIDs}}})
 	}
+	if len(f.Kinds) > 0 {
+		filter = append(filter, bson.E{Key: "kind", Value: bson.D{{Key: "$in", Value: f.Kinds}}})
+	}
 	if len(f.Status) > 0 {
 		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: f.Status}}})
 	}

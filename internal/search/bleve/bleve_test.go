@@ -167,3 +167,38 @@ func TestSearch_LastWordIsPrefixUnlessClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestCachedContract runs the whole contract suite through the result
+// cache: deletes and upserts must be visible to the very next search.
+func TestCachedContract(t *testing.T) {
+	searchtest.RunContract(t, func(t *testing.T, schema search.Schema) search.Index {
+		return search.Cached(MustOpenIndex(t, filepath.Join(t.TempDir(), "index"), schema), 100)
+	})
+}
+
+func TestCachedServesRepeatsFromCache(t *testing.T) {
+	ctx := context.Background()
+	ix := search.Cached(MustOpenIndex(t, filepath.Join(t.TempDir(), "index"), searchtest.Schema), 100)
+	searchtest.MustUpsert(t, ix, searchtest.Fixtures()...)
+	q := search.Query{Text: "辅导"}
+	first := searchtest.MustSearch(t, ix, q)
+	second := searchtest.MustSearch(t, ix, q)
+	if hits, misses := ix.Stats(); hits != 1 || misses != 1 {
+		t.Errorf("hits, misses = %d, %d; want 1, 1", hits, misses)
+	}
+	if diff := cmp.Diff(searchtest.IDs(first), searchtest.IDs(second)); diff != "" {
+		t.Errorf("cached result differs (-first +second):\n%s", diff)
+	}
+	if len(first.Hits) == 0 {
+		t.Fatal("fixture search found nothing")
+	}
+	if err := ix.Delete(ctx, []string{first.Hits[0].ID()}); err != nil {
+		t.Fatal(err)
+	}
+	third := searchtest.MustSearch(t, ix, q)
+	for _, id := range searchtest.IDs(third) {
+		if id == first.Hits[0].ID() {
+			t.Errorf("deleted %s still served (from cache)", id)
+		}
+	}
+}
