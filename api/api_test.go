@@ -39,6 +39,7 @@ var env struct {
 	needIdx search.Index
 	needs   *matching.NeedService
 	vols    *matching.VolunteerService
+	pairs   *matching.PairingService
 	router  routers.Router
 	checked sync.Map // "METHOD path status" -> true, responses validated
 }
@@ -100,6 +101,8 @@ func TestMain(m *testing.M) {
 			return u.DisplayName, nil
 		},
 		Scorer: &matching.Scorer{Weights: matching.DefaultWeights, Place: geo.Centroid, Distance: geo.DistanceKm}}
+	env.pairs = &matching.PairingService{Store: mongodb.NewPairingStore(env.db), Needs: env.needs.Store, Volunteers: env.vols.Store,
+		Scorer: env.vols.Scorer, Screen: privacy.Check}
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPISpec)
 	if err != nil {
 		panic(err)
@@ -123,7 +126,7 @@ func TestMain(m *testing.M) {
 // newServer builds an API server over the shared test database.
 func newServer(t testing.TB, cfg api.Config) *testServer {
 	t.Helper()
-	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx, Volunteers: env.vols,
+	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx, Volunteers: env.vols, Pairings: env.pairs,
 		Checks: []api.Check{{Name: "database", Fn: env.db.Ping}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -145,6 +148,7 @@ type testServer struct {
 type client struct {
 	t       testing.TB
 	srv     *testServer
+	mu      sync.Mutex // guards cookies: tests share clients across goroutines
 	cookies map[string]string
 	bearer  string
 }
@@ -196,6 +200,7 @@ func (c *client) do(method, path string, body any, headers ...string) resp {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("X-Forwarded-For", "192.0.2.1")
+	c.mu.Lock()
 	if csrf, ok := c.cookies[api.CSRFCookie]; ok {
 		req.Header.Set(api.CSRFHeader, csrf)
 	}
@@ -211,6 +216,7 @@ func (c *client) do(method, path string, body any, headers ...string) resp {
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}
+	c.mu.Unlock()
 	if c.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
@@ -220,6 +226,7 @@ func (c *client) do(method, path string, body any, headers ...string) resp {
 	}
 	defer res.Body.Close()
 	out, _ := io.ReadAll(res.Body)
+	c.mu.Lock()
 	for _, ck := range res.Cookies() {
 		if ck.MaxAge < 0 || ck.Value == "" {
 			delete(c.cookies, ck.Name)
@@ -227,6 +234,7 @@ func (c *client) do(method, path string, body any, headers ...string) resp {
 			c.cookies[ck.Name] = ck.Value
 		}
 	}
+	c.mu.Unlock()
 	validate(c.t, req, raw, res, out)
 	return resp{Status: res.StatusCode, Header: res.Header, Body: out}
 }

@@ -53,6 +53,7 @@ func (s *Server) routes() {
 
 	s.needRoutes(v1)
 	s.volunteerRoutes(v1)
+	s.pairingRoutes(v1)
 
 	v1.Get("/admin/users", requireAdmin, s.adminUsers)
 	v1.Get("/admin/audit", requireAdmin, s.adminAudit)

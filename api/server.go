@@ -69,6 +69,8 @@ type Deps struct {
 	Needs    *matching.NeedService
 	// Volunteers serves profiles, verification and recommendations.
 	Volunteers *matching.VolunteerService
+	// Pairings serves the pairing lifecycle and session logs.
+	Pairings *matching.PairingService
 	// NeedIndex is the public needs search index.
 	NeedIndex search.Index
 	Checks    []Check

@@ -54,6 +54,9 @@ type Volunteer struct {
 	PreferredKinds []string         `bson:"preferred_kinds" json:"preferred_kinds"`
 	Checks         map[string]Check `bson:"checks" json:"checks"`
 	ActivePairings int              `bson:"active_pairings" json:"active_pairings"`
+	// SlotsLeft is Capacity − ActivePairings, kept in the document so that
+	// taking a slot is one guarded atomic update.
+	SlotsLeft int `bson:"slots_left" json:"-"`
 	// Orgs lists the organisations the volunteer has worked with (continuity).
 	Orgs      []string  `bson:"orgs" json:"orgs"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`

@@ -101,6 +101,7 @@ func (s *VolunteerService) UpdateMyProfile(ctx context.Context, version int64, i
 		v.CreatedAt = s.now()
 	}
 	v.UpdatedAt = s.now()
+	v.SlotsLeft = max(0, v.Capacity-v.ActivePairings)
 	if err := v.Validate(s.TownshipOK); err != nil {
 		return nil, err
 	}

@@ -48,6 +48,7 @@ type Main struct {
 	Accounts   *accounts.Service
 	Needs      *matching.NeedService
 	Volunteers *matching.VolunteerService
+	Pairings   *matching.PairingService
 	Store      *mongodb.AccountStore
 	Outbox     *mongodb.OutboxStore
 	Worker     *outbox.Worker
@@ -150,6 +151,8 @@ func (m *Main) Open(ctx context.Context) error {
 			return u.DisplayName, nil
 		},
 		Scorer: &matching.Scorer{Weights: matching.DefaultWeights, Place: geo.Centroid, Distance: geo.DistanceKm}}
+	m.Pairings = &matching.PairingService{Store: mongodb.NewPairingStore(db), Needs: m.Needs.Store, Volunteers: m.Volunteers.Store,
+		Scorer: m.Volunteers.Scorer, Screen: privacy.Check}
 
 	// A search index that is empty while the database is not (new index
 	// dir, schema change, switch of backend) is rebuilt before serving.
@@ -187,6 +190,7 @@ func (m *Main) Listen() error {
 		OrgIndex:   m.Sources[accounts.OrgIndex].Index,
 		Needs:      m.Needs,
 		Volunteers: m.Volunteers,
+		Pairings:   m.Pairings,
 		NeedIndex:  m.Sources[matching.NeedIndex].Index,
 		Checks: []api.Check{
 			{Name: "database", Fn: m.DB.Ping},

@@ -1,0 +1,175 @@
+package api_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tongban/tongban/api"
+)
+
+// publishedNeed drafts, submits and approves a tutoring need.
+func publishedNeed(t *testing.T, orgID string, author, reviewer *client, title string) string {
+	t.Helper()
+	r := author.do("POST", "/api/v1/orgs/"+orgID+"/needs", merge(tutoringNeed("孩子父母在外务工，数学基础薄弱，希望每周六上午线上辅导。"), "title", title))
+	if r.Status != 201 {
+		t.Fatalf("need: %d %s", r.Status, r.Body)
+	}
+	id := r.json(t)["id"].(string)
+	r = author.do("POST", "/api/v1/needs/"+id+"/transitions", map[string]any{"action": "submit"}, "If-Match", r.Header.Get("ETag"))
+	if r = reviewer.do("POST", "/api/v1/needs/"+id+"/transitions", map[string]any{"action": "approve"}, "If-Match", r.Header.Get("ETag")); r.Status != 200 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	return id
+}
+
+// verifiedVolunteer signs up a volunteer with a profile and all checks.
+func verifiedVolunteer(t *testing.T, srv *testServer, orgID string, staff *client, capacity int) (*client, string) {
+	t.Helper()
+	vol, _ := signup(t, srv, "volunteer")
+	r := vol.do("PUT", "/api/v1/volunteer/profile", map[string]any{
+		"gender": "female", "subjects": []string{"math"}, "grades": map[string]int{"min": 1, "max": 9}, "county_code": "439921",
+		"availability": []map[string]any{{"day": 6, "start": "08:00", "end": "12:00"}}, "modes": []string{"online"}, "capacity": capacity,
+	}, "If-Match", `"0"`)
+	if r.Status != 200 {
+		t.Fatalf("profile: %d %s", r.Status, r.Body)
+	}
+	id := r.json(t)["id"].(string)
+	today, next := time.Now().Format("2006-01-02"), time.Now().AddDate(1, 0, 0).Format("2006-01-02")
+	for _, kind := range []string{"identity", "background", "training"} {
+		if r := staff.do("POST", "/api/v1/volunteers/"+id+"/checks", map[string]any{"kind": kind, "passed": true, "date": today, "expires": next, "org_id": orgID}); r.Status != 200 {
+			t.Fatalf("check %s: %d %s", kind, r.Status, r.Body)
+		}
+	}
+	return vol, id
+}
+
+func TestPairingLifecycleAndLogs(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	orgID, coord, rev1, _ := staffOrg(t, srv)
+	needID := publishedNeed(t, orgID, coord, rev1, "周六数学线上辅导")
+	vol, volID := verifiedVolunteer(t, srv, orgID, rev1, 2)
+
+	r := vol.do("POST", "/api/v1/needs/"+needID+"/signup", nil)
+	if r.Status != 201 {
+		t.Fatalf("signup: %d %s", r.Status, r.Body)
+	}
+	p := r.json(t)
+	pid, etag := p["id"].(string), r.Header.Get("ETag")
+	if r := vol.do("POST", "/api/v1/needs/"+needID+"/signup", nil); r.Status != 409 {
+		t.Errorf("second signup to the same need: %d", r.Status)
+	}
+	if r := vol.do("POST", "/api/v1/pairings/"+pid+"/actions", map[string]any{"action": "approve"}, "If-Match", etag); r.Status != 403 {
+		t.Errorf("volunteer approves own pairing: %d", r.Status)
+	}
+	// Logs only on active pairings.
+	logBody := map[string]any{"date": time.Now().Format("2006-01-02"), "minutes": 90, "kind": "tutoring", "mode": "online", "note": "讲解了分数的加减法，孩子完成了练习。"}
+	if r := vol.do("POST", "/api/v1/pairings/"+pid+"/logs", logBody); r.Status != 409 {
+		t.Errorf("log before approval: %d", r.Status)
+	}
+	r = coord.do("POST", "/api/v1/pairings/"+pid+"/actions", map[string]any{"action": "approve"}, "If-Match", etag)
+	if r.Status != 200 || r.json(t)["status"] != "active" {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	etag = r.Header.Get("ETag")
+	if r := vol.do("POST", "/api/v1/pairings/"+pid+"/logs", merge(logBody, "note", "孩子妈妈电话 13800138000，下次改时间。")); r.Status != 422 {
+		t.Errorf("log with a phone number: %d %s", r.Status, r.Body)
+	}
+	r = vol.do("POST", "/api/v1/pairings/"+pid+"/logs", logBody)
+	if r.Status != 201 {
+		t.Fatalf("log: %d %s", r.Status, r.Body)
+	}
+	logID := r.json(t)["id"].(string)
+	if r := coord.do("POST", "/api/v1/pairings/"+pid+"/logs/"+logID+"/comments", map[string]any{"text": "很好，下次可以多用生活中的例子。"}); r.Status != 200 {
+		t.Errorf("comment: %d %s", r.Status, r.Body)
+	}
+	if r := vol.do("POST", "/api/v1/pairings/"+pid+"/logs/"+logID+"/comments", map[string]any{"text": "自评"}); r.Status != 403 {
+		t.Errorf("volunteer comments as staff: %d", r.Status)
+	}
+	if got := len(vol.do("GET", "/api/v1/pairings/"+pid+"/logs", nil).json(t)["items"].([]any)); got != 1 {
+		t.Errorf("volunteer sees %d logs, want 1", got)
+	}
+	prof := vol.do("GET", "/api/v1/volunteer/profile", nil).json(t)
+	if prof["active_pairings"].(float64) != 1 {
+		t.Errorf("active pairings %v, want 1", prof["active_pairings"])
+	}
+	// Ending the pairing frees the slot and removes the volunteer's access.
+	if r := coord.do("POST", "/api/v1/pairings/"+pid+"/actions", map[string]any{"action": "end"}, "If-Match", etag); r.Status != 400 {
+		t.Errorf("end without reason: %d", r.Status)
+	}
+	if r := coord.do("POST", "/api/v1/pairings/"+pid+"/actions", map[string]any{"action": "end", "reason": "孩子随父母转学"}, "If-Match", etag); r.Status != 200 {
+		t.Fatalf("end: %d %s", r.Status, r.Body)
+	}
+	if r := vol.do("GET", "/api/v1/pairings/"+pid+"/logs", nil); r.Status != 403 {
+		t.Errorf("volunteer reads logs after the end: %d", r.Status)
+	}
+	if r := coord.do("GET", "/api/v1/pairings/"+pid+"/logs", nil); r.Status != 200 {
+		t.Errorf("staff read logs after the end: %d", r.Status)
+	}
+	if got := vol.do("GET", "/api/v1/volunteer/profile", nil).json(t)["active_pairings"].(float64); got != 0 {
+		t.Errorf("active pairings after end %v, want 0", got)
+	}
+	var statuses []string
+	for _, it := range coord.do("GET", "/api/v1/orgs/"+orgID+"/pairings", nil).json(t)["items"].([]any) {
+		if it.(map[string]any)["volunteer_id"] == volID {
+			statuses = append(statuses, it.(map[string]any)["status"].(string))
+		}
+	}
+	if diff := cmp.Diff([]string{"ended"}, statuses); diff != "" {
+		t.Errorf("org pairings (-want +got):\n%s", diff)
+	}
+}
+
+// TestConcurrentApprovalsRespectCapacity: a volunteer with capacity 1
+// accepted for 6 needs; 6 staff approvals race; exactly one wins.
+func TestConcurrentApprovalsRespectCapacity(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	orgID, coord, rev1, _ := staffOrg(t, srv)
+	vol, _ := verifiedVolunteer(t, srv, orgID, rev1, 1)
+	type pending struct{ id, etag string }
+	var ps []pending
+	for i := range 6 {
+		needID := publishedNeed(t, orgID, coord, rev1, "数学辅导第"+string(rune('一'+i))+"组")
+		r := vol.do("POST", "/api/v1/needs/"+needID+"/signup", nil)
+		if r.Status != 201 {
+			t.Fatalf("signup %d: %d %s", i, r.Status, r.Body)
+		}
+		ps = append(ps, pending{r.json(t)["id"].(string), r.Header.Get("ETag")})
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var codes []int
+	for _, p := range ps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := coord.do("POST", "/api/v1/pairings/"+p.id+"/actions", map[string]any{"action": "approve"}, "If-Match", p.etag).Status
+			mu.Lock()
+			codes = append(codes, st)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	ok, conflict := 0, 0
+	for _, c := range codes {
+		switch c {
+		case 200:
+			ok++
+		case 409:
+			conflict++
+		}
+	}
+	if ok != 1 || conflict != 5 {
+		t.Errorf("approvals: %d ok, %d conflict (codes %v); want 1 and 5", ok, conflict, codes)
+	}
+	prof := vol.do("GET", "/api/v1/volunteer/profile", nil)
+	if got := prof.json(t)["active_pairings"].(float64); got != 1 {
+		t.Errorf("active pairings %v, want 1", got)
+	}
+	if !strings.Contains(string(prof.Body), `"capacity":1`) {
+		t.Errorf("profile: %s", prof.Body)
+	}
+}
