@@ -18,6 +18,7 @@ func (s *Server) pairingRoutes(v1 fiber.Router) {
 	v1.Get("/pairings/:id/logs", requireUser, s.pairingLogs)
 	v1.Post("/pairings/:id/logs", requireUser, s.addPairingLog)
 	v1.Post("/pairings/:id/logs/:log/comments", requireUser, s.commentLog)
+	v1.Post("/orgs/:id/matching/runs", requireUser, s.runMatching)
 }
 
 func pairingETag(c *fiber.Ctx, p *matching.Pairing) {
@@ -121,4 +122,20 @@ func (s *Server) commentLog(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(l)
+}
+
+func (s *Server) runMatching(c *fiber.Ctx) error {
+	var in matching.BatchOptions
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	res, err := s.deps.Pairings.RunBatch(c.UserContext(), strings.Clone(c.Params("id")), in, nil)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if !in.DryRun {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(res)
 }

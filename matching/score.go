@@ -125,6 +125,9 @@ func (s *Scorer) Ineligible(v *Volunteer, n *Need, alreadyPaired bool) []string 
 			}
 		}
 	}
+	if n.Category == "tutoring" && len(n.Subjects) > 0 && !slices.ContainsFunc(n.Subjects, func(sub string) bool { return slices.Contains(v.Subjects, sub) }) {
+		r = append(r, "no_subject")
+	}
 	if n.Category == "psychological" && !slices.Contains(v.Skills, "counselling") {
 		r = append(r, "needs_counselling")
 	}

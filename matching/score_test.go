@@ -58,6 +58,7 @@ func TestIneligible(t *testing.T) {
 		{"psychological without counselling", nil, func(n *matching.Need) { n.Category = "psychological" }, false, []string{"needs_counselling"}},
 		{"female wish, male volunteer", func(v *matching.Volunteer) { v.Gender = "male" }, func(n *matching.Need) { n.Safeguarding.FemaleVolunteer = true }, false, []string{"safeguarding_female"}},
 		{"already paired", nil, nil, true, []string{"already_paired"}},
+		{"teaches none of the subjects", func(v *matching.Volunteer) { v.Subjects = []string{"english"} }, nil, false, []string{"no_subject"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

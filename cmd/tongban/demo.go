@@ -123,12 +123,14 @@ func SeedDemo(ctx context.Context, m *Main, size int) (bool, error) {
 		return err
 	}
 	ids := map[string]string{}
+	var volunteers []*accounts.User
 	for _, a := range demoAccounts {
 		u, err := create(a.Login, a.Name, a.Roles)
 		if err != nil {
 			return false, fmt.Errorf("account %s: %w", a.Login, err)
 		}
 		ids[a.Login] = u.ID
+		volunteers = append(volunteers, u)
 		if a.Org != "" {
 			if _, err := m.Accounts.AddMemberUnchecked(ctx, orgIDs[a.Org], u.ID, a.OrgRole); err != nil {
 				return false, err
@@ -155,6 +157,10 @@ func SeedDemo(ctx context.Context, m *Main, size int) (bool, error) {
 		}
 	}
 	if err := m.Store.CreateUsers(ctx, generated); err != nil {
+		return false, err
+	}
+	volunteers = append(volunteers, generated...)
+	if err := seedVolunteerProfiles(ctx, m, r, volunteers, orgIDs["共青团隆安县委员会"], ids["reviewer@tongban.example"]); err != nil {
 		return false, err
 	}
 	if err := seedNeeds(ctx, m, r, size, orgIDs, ids["coordinator@tongban.example"], ids["reviewer@tongban.example"]); err != nil {

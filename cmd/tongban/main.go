@@ -4,6 +4,7 @@
 //	tongban seed --demo             seed the demo city into the database
 //	tongban user create --admin     create an account (the first admin)
 //	tongban reindex                 rebuild the search indexes from the database
+//	tongban match run --org ID      optimal batch matching (--dry-run to preview)
 package main
 
 import (
@@ -36,6 +37,7 @@ Usage:
   tongban seed --demo [flags]           seed the demo city into an empty database
   tongban user create [--admin] --login L --name N   create an account (password from TONGBAN_PASSWORD or stdin)
   tongban reindex [flags]               rebuild every search index from the database
+  tongban match run --org ID [--dry-run] optimal batch matching with explanations
   tongban version                       print the version
 
 Every flag has an environment variable; run a command with -h to list them.
@@ -56,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSeed(ctx, args[1:], stdout, stderr)
 	case "user":
 		return runUser(ctx, args[1:], stdout, stderr)
+	case "match":
+		return runMatch(ctx, args[1:], stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, args[1:], stdout, stderr)
 	case "version":

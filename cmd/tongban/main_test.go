@@ -219,3 +219,26 @@ func TestBadSettingsAreRefused(t *testing.T) {
 		})
 	}
 }
+
+func TestMatchRunDryRun(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command(binPath, "seed", "--demo", "--data-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	out, err := exec.Command(binPath, "match", "run", "--org", "共青团隆安县委员会", "--dry-run", "--data-dir", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("match run: %v\n%s", err, out)
+	}
+	text := string(out)
+	for _, want := range []string{"共青团隆安县委员会:", "dry run, nothing recorded", "schedule", "urgency"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if !regexp.MustCompile(`\d+ pairs, total score \d+\.\d+`).MatchString(text) || strings.Contains(text, " 0 pairs") {
+		t.Errorf("no pairs proposed:\n%s", text)
+	}
+	if out, err := exec.Command(binPath, "match", "run", "--org", "不存在的组织", "--data-dir", dir).CombinedOutput(); err == nil {
+		t.Errorf("unknown org accepted:\n%s", out)
+	}
+}

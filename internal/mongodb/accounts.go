@@ -224,6 +224,13 @@ func (s *AccountStore) FindOrgByID(ctx context.Context, id string) (*accounts.Or
 	return &o, translate(err, "organisation")
 }
 
+// FindOrgByName returns the organisation with exactly this name or ENOTFOUND.
+func (s *AccountStore) FindOrgByName(ctx context.Context, name string) (*accounts.Organisation, error) {
+	var o accounts.Organisation
+	err := s.db.Collection(colOrgs).FindOne(ctx, bson.D{{Key: "name", Value: name}}).Decode(&o)
+	return &o, translate(err, "organisation")
+}
+
 // FindOrgsByIDs returns the organisations with these IDs (missing ones are skipped).
 func (s *AccountStore) FindOrgsByIDs(ctx context.Context, ids []string) ([]*accounts.Organisation, error) {
 	cur, err := s.db.Collection(colOrgs).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})

@@ -24,6 +24,20 @@ func NewVolunteerStore(db *DB) *VolunteerStore { return &VolunteerStore{db: db} 
 
 var _ matching.VolunteerStore = (*VolunteerStore)(nil)
 
+// CreateVolunteers inserts many profiles in batches (demo seeding).
+func (s *VolunteerStore) CreateVolunteers(ctx context.Context, vols []*matching.Volunteer) error {
+	for i := 0; i < len(vols); i += 1000 {
+		batch := make([]any, 0, 1000)
+		for _, v := range vols[i:min(i+1000, len(vols))] {
+			batch = append(batch, v)
+		}
+		if _, err := s.db.Collection(colVolunteers).InsertMany(ctx, batch); err != nil {
+			return translate(err, "volunteer profiles")
+		}
+	}
+	return nil
+}
+
 // FindVolunteer returns the profile or ENOTFOUND.
 func (s *VolunteerStore) FindVolunteer(ctx context.Context, id string) (*matching.Volunteer, error) {
 	var v matching.Volunteer
