@@ -35,10 +35,10 @@ func seedVolunteerProfiles(ctx context.Context, m *Main, r *rand.Rand, users []*
 		v := &matching.Volunteer{ID: u.ID, DisplayName: u.DisplayName, Gender: []string{"female", "male", "female", "unspecified"}[r.IntN(4)],
 			Subjects: subjects, Grades: &matching.Band{Min: g, Max: min(12, g+5)}, Skills: []string{}, Languages: []string{"zh"},
 			Availability: []matching.Slot{{Day: day, Start: fmt.Sprintf("%02d:00", start), End: fmt.Sprintf("%02d:00", start+3)}, {Day: 6, Start: "09:00", End: "12:00"}},
-			CountyCode: county.Code, TownshipCode: county.Townships[r.IntN(len(county.Townships))].Code, TravelKm: 10 + r.IntN(30),
+			CountyCode:   county.Code, TownshipCode: county.Townships[r.IntN(len(county.Townships))].Code, TravelKm: 10 + r.IntN(30),
 			Modes: [][]string{{"online"}, {"in_person"}, {"online", "in_person"}}[r.IntN(3)], Capacity: 1 + r.IntN(2),
 			PreferredKinds: []string{[]string{"tutoring", "companionship", "psychological"}[r.IntN(3)]},
-			Checks: map[string]matching.Check{}, Orgs: []string{}, CreatedAt: now, UpdatedAt: now, Version: 1}
+			Checks:         map[string]matching.Check{}, Orgs: []string{}, CreatedAt: now, UpdatedAt: now, Version: 1}
 		if r.IntN(4) == 0 {
 			v.Skills = append(v.Skills, "counselling")
 		}
