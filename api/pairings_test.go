@@ -89,6 +89,12 @@ func TestPairingLifecycleAndLogs(t *testing.T) {
 	if r := vol.do("POST", "/api/v1/pairings/"+pid+"/logs/"+logID+"/comments", map[string]any{"text": "自评"}); r.Status != 403 {
 		t.Errorf("volunteer comments as staff: %d", r.Status)
 	}
+	for _, it := range coord.do("GET", "/api/v1/orgs/"+orgID+"/pairings?status=active", nil).json(t)["items"].([]any) {
+		p := it.(map[string]any)
+		if p["id"] == pid && (p["overdue"] != false || p["volunteer_verified"] != true || p["last_log_date"] != logBody["date"]) {
+			t.Errorf("staff view of the active pairing: %v", p)
+		}
+	}
 	if got := len(vol.do("GET", "/api/v1/pairings/"+pid+"/logs", nil).json(t)["items"].([]any)); got != 1 {
 		t.Errorf("volunteer sees %d logs, want 1", got)
 	}

@@ -34,6 +34,8 @@ type Pairing struct {
 	// Override is the reason staff gave for pairing against the proposal.
 	Override  string       `bson:"override,omitempty" json:"override,omitempty"`
 	EndReason string       `bson:"end_reason,omitempty" json:"end_reason,omitempty"`
+	// LastLogDate is the date of the latest logged session.
+	LastLogDate string `bson:"last_log_date,omitempty" json:"last_log_date,omitempty"`
 	History   []Transition `bson:"history" json:"history"`
 	// Key makes (need, volunteer) unique: no volunteer is paired twice to
 	// the same need.
@@ -77,6 +79,8 @@ type PairingStore interface {
 	TakeSlot(ctx context.Context, volunteerID string) error
 	ReleaseSlot(ctx context.Context, volunteerID string) error
 	CreateLog(ctx context.Context, l *SessionLog) error
+	// NoteLogDate raises the pairing's LastLogDate to date.
+	NoteLogDate(ctx context.Context, pairingID, date string) error
 	FindLogs(ctx context.Context, pairingID string) ([]*SessionLog, error)
 	AddComment(ctx context.Context, logID string, c StaffComment) (*SessionLog, error)
 }
@@ -278,8 +282,22 @@ func (s *PairingService) MyPairings(ctx context.Context) ([]*Pairing, error) {
 	return s.Store.FindPairings(ctx, PairingFilter{VolunteerID: me.UserID})
 }
 
-// OrgPairings lists an organisation's pairings for its staff.
-func (s *PairingService) OrgPairings(ctx context.Context, orgID string, status []string) ([]*Pairing, error) {
+// OverdueDays is how long an active pairing may go without a logged
+// session before staff are alerted.
+const OverdueDays = 14
+
+// PairingView is a pairing as staff follow it: alerts included.
+type PairingView struct {
+	*Pairing
+	// Overdue: active, and no session logged for OverdueDays.
+	Overdue bool `json:"overdue"`
+	// VolunteerVerified is false when a check of the volunteer is missing or
+	// expired: staff must act on the active pairing.
+	VolunteerVerified bool `json:"volunteer_verified"`
+}
+
+// OrgPairings lists an organisation's pairings for its staff, with alerts.
+func (s *PairingService) OrgPairings(ctx context.Context, orgID string, status []string) ([]*PairingView, error) {
 	me, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -287,7 +305,32 @@ func (s *PairingService) OrgPairings(ctx context.Context, orgID string, status [
 	if !canManage(me, orgID) {
 		return nil, tongban.Errorf(tongban.EFORBIDDEN, "Only staff of the organisation can list its pairings.")
 	}
-	return s.Store.FindPairings(ctx, PairingFilter{OrgIDs: []string{orgID}, Status: status})
+	ps, err := s.Store.FindPairings(ctx, PairingFilter{OrgIDs: []string{orgID}, Status: status})
+	if err != nil {
+		return nil, err
+	}
+	cutoff := s.now().AddDate(0, 0, -OverdueDays).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	verified := map[string]bool{}
+	out := make([]*PairingView, 0, len(ps))
+	for _, p := range ps {
+		pv := &PairingView{Pairing: p, VolunteerVerified: true}
+		if p.Status == PairingActive {
+			last := p.LastLogDate
+			if last == "" {
+				last = p.UpdatedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+			}
+			pv.Overdue = last < cutoff
+			ok, seen := verified[p.VolunteerID]
+			if !seen {
+				v, err := s.Volunteers.FindVolunteer(ctx, p.VolunteerID)
+				ok = err == nil && v.Verification(s.today()).Verified
+				verified[p.VolunteerID] = ok
+			}
+			pv.VolunteerVerified = ok
+		}
+		out = append(out, pv)
+	}
+	return out, nil
 }
 
 // LogInput is a session log entry.
@@ -345,6 +388,11 @@ func (s *PairingService) AddLog(ctx context.Context, pairingID string, in LogInp
 		Mode: in.Mode, Note: strings.TrimSpace(in.Note), Comments: []StaffComment{}, CreatedAt: s.now()}
 	if err := s.Store.CreateLog(ctx, l); err != nil {
 		return nil, err
+	}
+	if in.Date > p.LastLogDate {
+		if err := s.Store.NoteLogDate(ctx, p.ID, in.Date); err != nil {
+			return nil, err
+		}
 	}
 	return l, nil
 }

@@ -116,6 +116,17 @@ func (s *PairingStore) CreateLog(ctx context.Context, l *matching.SessionLog) er
 	return translate(err, "session log")
 }
 
+// NoteLogDate raises the pairing's last_log_date.
+func (s *PairingStore) NoteLogDate(ctx context.Context, pairingID, date string) error {
+	_, err := s.db.Collection(colPairings).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: pairingID}, {Key: "$or", Value: bson.A{
+			bson.D{{Key: "last_log_date", Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: "last_log_date", Value: bson.D{{Key: "$lt", Value: date}}}},
+		}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "last_log_date", Value: date}}}})
+	return translate(err, "pairing")
+}
+
 // FindLogs returns a pairing's logs, oldest first.
 func (s *PairingStore) FindLogs(ctx context.Context, pairingID string) ([]*matching.SessionLog, error) {
 	cur, err := s.db.Collection(colLogs).Find(ctx, bson.D{{Key: "pairing_id", Value: pairingID}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
