@@ -32,11 +32,11 @@ type Pairing struct {
 	Source      string `bson:"source" json:"source"` // "signup", "matching", "staff"
 	Score       *Score `bson:"score,omitempty" json:"score,omitempty"`
 	// Override is the reason staff gave for pairing against the proposal.
-	Override  string       `bson:"override,omitempty" json:"override,omitempty"`
-	EndReason string       `bson:"end_reason,omitempty" json:"end_reason,omitempty"`
+	Override  string `bson:"override,omitempty" json:"override,omitempty"`
+	EndReason string `bson:"end_reason,omitempty" json:"end_reason,omitempty"`
 	// LastLogDate is the date of the latest logged session.
-	LastLogDate string `bson:"last_log_date,omitempty" json:"last_log_date,omitempty"`
-	History   []Transition `bson:"history" json:"history"`
+	LastLogDate string       `bson:"last_log_date,omitempty" json:"last_log_date,omitempty"`
+	History     []Transition `bson:"history" json:"history"`
 	// Key makes (need, volunteer) unique: no volunteer is paired twice to
 	// the same need.
 	Key       string    `bson:"key" json:"-"`
