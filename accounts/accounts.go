@@ -138,6 +138,9 @@ type UserStore interface {
 	RecordLoginFailure(ctx context.Context, id string, max int, lockUntil time.Time) error
 	ResetLoginFailures(ctx context.Context, id string) error
 	AddMembership(ctx context.Context, userID string, m Membership) (*User, error)
+	// AnonymiseUser replaces the user's login, contact data, name and
+	// password with placeholders (erasure on request) and drops memberships.
+	AnonymiseUser(ctx context.Context, id string) error
 }
 
 // UserUpdate lists the fields to change; nil fields stay.
@@ -166,6 +169,8 @@ type SessionStore interface {
 	FindTokens(ctx context.Context, userID string) ([]*APIToken, error)
 	TouchToken(ctx context.Context, id string, at time.Time) error
 	DeleteToken(ctx context.Context, userID, id string) error
+	// DeleteUserData removes every session and token of the user.
+	DeleteUserData(ctx context.Context, userID string) error
 }
 
 // AuditStore appends to and reads the audit log. There is no update or delete.

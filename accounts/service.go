@@ -40,6 +40,11 @@ type Service struct {
 	// Outbox hears about changed organisations before they are written, so
 	// the public directory index follows the database.
 	Outbox OutboxWriter
+	// Erasure hooks run when a user deletes their account.
+	Erasure []ErasureHook
+	// Exporters add the user's data held by other parts of the service to
+	// their export, by section name.
+	Exporters map[string]func(ctx context.Context, userID string) (any, error)
 	Now    func() time.Time
 	Logger *slog.Logger
 }
@@ -478,6 +483,9 @@ type Export struct {
 	User       *User         `json:"user"`
 	Tokens     []*APIToken   `json:"api_tokens"`
 	Security   []*AuditEvent `json:"security_events"`
+	// Sections holds the data of other parts of the service (volunteer
+	// profile, pairings, …).
+	Sections map[string]any `json:"sections"`
 }
 
 // ExportMine returns the caller's own data.
@@ -498,8 +506,16 @@ func (s *Service) ExportMine(ctx context.Context) (*Export, error) {
 	if err != nil {
 		return nil, err
 	}
+	sections := map[string]any{}
+	for name, fn := range s.Exporters {
+		v, err := fn(ctx, me.UserID)
+		if err != nil {
+			return nil, err
+		}
+		sections[name] = v
+	}
 	s.audit(ctx, "account.exported", me.UserID, me.UserID, "", "")
-	return &Export{ExportedAt: s.now(), User: u, Tokens: toks, Security: ev}, nil
+	return &Export{ExportedAt: s.now(), User: u, Tokens: toks, Security: ev, Sections: sections}, nil
 }
 
 func forbidden(me *auth.Identity) error {
@@ -507,4 +523,40 @@ func forbidden(me *auth.Identity) error {
 		return tongban.Errorf(tongban.EUNAUTHORIZED, "Please log in.")
 	}
 	return tongban.Errorf(tongban.EFORBIDDEN, "You are not allowed to do this.")
+}
+
+// ErasureHook removes a user's data held by another part of the service
+// (volunteer profile, …) when the user asks for deletion.
+type ErasureHook func(ctx context.Context, userID string) error
+
+// DeleteMine erases the caller's account on request (PIPL): the password
+// must be confirmed; contact data, name and credentials are replaced by
+// placeholders, sessions and tokens are deleted, and every registered hook
+// removes the user's other personal data. Records that must stay (audit
+// events, ledger entries, confirmed hours) keep only the opaque user ID.
+func (s *Service) DeleteMine(ctx context.Context, password, ip string) error {
+	me := auth.UserFromContext(ctx)
+	if me == nil {
+		return tongban.Errorf(tongban.EUNAUTHORIZED, "Please log in.")
+	}
+	u, err := s.Users.FindUserByID(ctx, me.UserID)
+	if err != nil {
+		return err
+	}
+	if !auth.CheckPassword(u.PasswordHash, password) {
+		return &tongban.Error{Code: tongban.EINVALID, Message: "The password is wrong.", Fields: []tongban.FieldError{{Field: "password", Reason: "is wrong"}}}
+	}
+	for _, hook := range s.Erasure {
+		if err := hook(ctx, u.ID); err != nil {
+			return err
+		}
+	}
+	if err := s.Sessions.DeleteUserData(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := s.Users.AnonymiseUser(ctx, u.ID); err != nil {
+		return err
+	}
+	s.audit(ctx, "account.erased", u.ID, u.ID, ip, "")
+	return nil
 }

@@ -103,6 +103,10 @@ func TestMain(m *testing.M) {
 		Scorer: &matching.Scorer{Weights: matching.DefaultWeights, Place: geo.Centroid, Distance: geo.DistanceKm}}
 	env.pairs = &matching.PairingService{Store: mongodb.NewPairingStore(env.db), Needs: env.needs.Store, Volunteers: env.vols.Store,
 		Scorer: env.vols.Scorer, Screen: privacy.Check}
+	env.svc.Erasure = append(env.svc.Erasure, env.vols.Erase)
+	env.svc.Exporters = map[string]func(context.Context, string) (any, error){
+		"volunteer": func(ctx context.Context, id string) (any, error) { return env.vols.Export(ctx, id, env.pairs.Store) },
+	}
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPISpec)
 	if err != nil {
 		panic(err)

@@ -179,3 +179,50 @@ func TestConcurrentApprovalsRespectCapacity(t *testing.T) {
 		t.Errorf("profile: %s", prof.Body)
 	}
 }
+
+func TestExportAndErasure(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	orgID, coord, rev1, _ := staffOrg(t, srv)
+	needID := publishedNeed(t, orgID, coord, rev1, "周六数学辅导（注销测试）")
+	vol, volID := verifiedVolunteer(t, srv, orgID, rev1, 1)
+	login := vol.do("GET", "/api/v1/auth/me", nil).json(t)["user"].(map[string]any)["email"].(string)
+	r := vol.do("POST", "/api/v1/needs/"+needID+"/signup", nil)
+	r = coord.do("POST", "/api/v1/pairings/"+r.json(t)["id"].(string)+"/actions", map[string]any{"action": "approve"}, "If-Match", r.Header.Get("ETag"))
+	if r.Status != 200 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	pid, etag := r.json(t)["id"].(string), r.Header.Get("ETag")
+
+	ex := vol.do("GET", "/api/v1/me/export", nil).json(t)
+	sec := ex["sections"].(map[string]any)["volunteer"].(map[string]any)
+	if sec["profile"].(map[string]any)["id"] != volID || len(sec["pairings"].([]any)) != 1 {
+		t.Errorf("export sections: %v", sec)
+	}
+	if r := vol.do("POST", "/api/v1/me/erase", map[string]any{"password": "wrong password"}); r.Status != 400 {
+		t.Errorf("erase with a wrong password: %d", r.Status)
+	}
+	if r := vol.do("POST", "/api/v1/me/erase", map[string]any{"password": "correct horse battery"}); r.Status != 409 {
+		t.Errorf("erase with an active pairing: %d %s", r.Status, r.Body)
+	}
+	if r := coord.do("POST", "/api/v1/pairings/"+pid+"/actions", map[string]any{"action": "end", "reason": "志愿者申请注销"}, "If-Match", etag); r.Status != 200 {
+		t.Fatalf("end: %d", r.Status)
+	}
+	if r := vol.do("POST", "/api/v1/me/erase", map[string]any{"password": "correct horse battery"}); r.Status != 204 {
+		t.Fatalf("erase: %d %s", r.Status, r.Body)
+	}
+	if r := vol.do("GET", "/api/v1/auth/me", nil); r.Status != 401 {
+		t.Errorf("session after erasure: %d", r.Status)
+	}
+	again := newClient(t, srv).csrfReady()
+	if r := again.do("POST", "/api/v1/auth/login", map[string]any{"login": login, "password": "correct horse battery"}); r.Status != 401 {
+		t.Errorf("login after erasure: %d", r.Status)
+	}
+	// The staff view keeps the pairing history under the opaque ID only.
+	if r := coord.do("GET", "/api/v1/orgs/"+orgID+"/pairings", nil); strings.Contains(string(r.Body), login) {
+		t.Error("erased volunteer's login still visible")
+	}
+	// The login is free again.
+	if r := again.do("POST", "/api/v1/auth/signup", map[string]any{"login": login, "password": "another long pw", "display_name": "新用户", "roles": []string{"donor"}}); r.Status != 201 {
+		t.Errorf("signup with the erased login: %d %s", r.Status, r.Body)
+	}
+}

@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	v1.Delete("/auth/tokens/:id", requireUser, s.revokeToken)
 	v1.Patch("/me", requireUser, s.updateMe)
 	v1.Get("/me/export", requireUser, s.exportMe)
+	v1.Post("/me/erase", requireUser, s.eraseMe)
 
 	v1.Get("/stats", s.stats)
 	v1.Get("/counties", s.counties)
@@ -227,6 +228,20 @@ func (s *Server) revokeToken(c *fiber.Ctx) error {
 	if err := s.deps.Accounts.RevokeToken(c.UserContext(), strings.Clone(c.Params("id")), clientIP(c)); err != nil {
 		return err
 	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) eraseMe(c *fiber.Ctx) error {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.deps.Accounts.DeleteMine(c.UserContext(), in.Password, clientIP(c)); err != nil {
+		return err
+	}
+	s.clearSession(c)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

@@ -233,3 +233,49 @@ func (s *VolunteerService) RecommendVolunteers(ctx context.Context, needID strin
 	}
 	return recs, nil
 }
+
+// Erase deletes a volunteer's profile on their request. Active pairings must
+// end first, so that no child is left without notice; logged sessions and
+// hours stay under the opaque user ID.
+func (s *VolunteerService) Erase(ctx context.Context, userID string) error {
+	v, err := s.Store.FindVolunteer(ctx, userID)
+	if tongban.ErrorCode(err) == tongban.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if v.ActivePairings > 0 {
+		return tongban.Errorf(tongban.ECONFLICT, "You still have %d active pairing(s): ask your coordinator to end them before deleting your account.", v.ActivePairings)
+	}
+	return s.Store.DeleteVolunteer(ctx, userID)
+}
+
+// Export returns what the service holds about a volunteer: profile and
+// pairings with their session logs.
+func (s *VolunteerService) Export(ctx context.Context, userID string, pairings PairingStore) (any, error) {
+	out := map[string]any{}
+	v, err := s.Store.FindVolunteer(ctx, userID)
+	if err == nil {
+		out["profile"] = v
+	} else if tongban.ErrorCode(err) != tongban.ENOTFOUND {
+		return nil, err
+	}
+	ps, err := pairings.FindPairings(ctx, PairingFilter{VolunteerID: userID})
+	if err != nil {
+		return nil, err
+	}
+	type withLogs struct {
+		*Pairing
+		Logs []*SessionLog `json:"logs"`
+	}
+	var list []withLogs
+	for _, p := range ps {
+		logs, err := pairings.FindLogs(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, withLogs{p, logs})
+	}
+	out["pairings"] = list
+	return out, nil
+}

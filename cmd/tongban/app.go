@@ -151,6 +151,12 @@ func (m *Main) Open(ctx context.Context) error {
 			return u.DisplayName, nil
 		},
 		Scorer: &matching.Scorer{Weights: matching.DefaultWeights, Place: geo.Centroid, Distance: geo.DistanceKm}}
+	m.Accounts.Erasure = append(m.Accounts.Erasure, m.Volunteers.Erase)
+	m.Accounts.Exporters = map[string]func(context.Context, string) (any, error){
+		"volunteer": func(ctx context.Context, id string) (any, error) {
+			return m.Volunteers.Export(ctx, id, m.Pairings.Store)
+		},
+	}
 	m.Pairings = &matching.PairingService{Store: mongodb.NewPairingStore(db), Needs: m.Needs.Store, Volunteers: m.Volunteers.Store,
 		Scorer: m.Volunteers.Scorer, Screen: privacy.Check}
 

@@ -211,6 +211,33 @@ func (s *AccountStore) AddMembership(ctx context.Context, userID string, m accou
 	return &u, nil
 }
 
+// AnonymiseUser replaces personal data with placeholders.
+func (s *AccountStore) AnonymiseUser(ctx context.Context, id string) error {
+	res, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "login", Value: "erased:" + id}, {Key: "display_name", Value: "已注销用户"},
+			{Key: "password_hash", Value: ""}, {Key: "roles", Value: bson.A{}}, {Key: "memberships", Value: bson.A{}},
+			{Key: "updated_at", Value: s.db.Now().UTC()}}},
+		{Key: "$unset", Value: bson.D{{Key: "email", Value: ""}, {Key: "phone", Value: ""}}},
+		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
+	})
+	if err != nil {
+		return translate(err, "user")
+	}
+	if res.MatchedCount == 0 {
+		return tongban.Errorf(tongban.ENOTFOUND, "user not found.")
+	}
+	return nil
+}
+
+// DeleteUserData removes all sessions and API tokens of a user.
+func (s *AccountStore) DeleteUserData(ctx context.Context, userID string) error {
+	if _, err := s.db.Collection(colSessions).DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}}); err != nil {
+		return translate(err, "sessions")
+	}
+	_, err := s.db.Collection(colTokens).DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}})
+	return translate(err, "API tokens")
+}
+
 // CreateOrg inserts o; a taken name is ECONFLICT.
 func (s *AccountStore) CreateOrg(ctx context.Context, o *accounts.Organisation) error {
 	_, err := s.db.Collection(colOrgs).InsertOne(ctx, o)
