@@ -45,8 +45,8 @@ type Service struct {
 	// Exporters add the user's data held by other parts of the service to
 	// their export, by section name.
 	Exporters map[string]func(ctx context.Context, userID string) (any, error)
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 func (s *Service) now() time.Time {
