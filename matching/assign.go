@@ -67,9 +67,13 @@ type Assignment struct {
 // The algorithm is successive shortest augmenting paths on the min-cost-flow
 // form of the problem (one optional "stay unmatched" arc of cost 0 per left
 // node), with Dijkstra over reduced costs, integer node potentials and a
-// radix heap; each search starts at a single left unit and stops as soon as
-// the nearest free volunteer slot (or the unmatched option) is settled, so
-// typical searches touch only a few nodes.
+// radix heap. Each search starts at a single left unit and stops as soon as
+// the cheapest way to a free volunteer slot (or to leaving the unit
+// unmatched) is known; adjacency lists are scanned heaviest first and cut
+// off by a bound, and sorted lazily only as far as scans reach, so typical
+// searches touch a handful of nodes and arcs. Building the adjacency uses
+// up to GOMAXPROCS goroutines. Searches grow long when demand nearly
+// exhausts the volunteers' capacity in some area (see docs/benchmarks.md).
 //
 // Errors are EINVALID: negative node counts or capacities, capacity slices
 // of the wrong length, an edge endpoint out of range, |W| > MaxWeight, a sum

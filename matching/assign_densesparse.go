@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"cmp"
 	"math"
 	"runtime"
 	"slices"
@@ -110,8 +111,9 @@ func denseNeighbours(c [][]int64, n, m, k, kc, workers int) ([]Edge, int64, bool
 		for j := range p.colTop {
 			p.colTop[j] = all[j*kc : j*kc : j*kc+kc]
 		}
-		rows := make([]denseEntry, (n/workers+1)*k)
-		for i := w * n / workers; i < (w+1)*n/workers; i++ {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		rows := make([]denseEntry, (hi-lo)*k)
+		for i := lo; i < hi; i++ {
 			row := c[i][:m]
 			top := rows[:0:k]
 			rows = rows[k:]
@@ -148,25 +150,42 @@ func denseNeighbours(c [][]int64, n, m, k, kc, workers int) ([]Edge, int64, bool
 	base := cmax + 1 // weight = base − cost ∈ [1, span]
 
 	// Each column's kc cheapest entries: merge the workers' lists (their
-	// rows are disjoint) and file them under their rows.
-	fromCols := make([][]denseEntry, n)
-	var col []denseEntry
+	// rows are disjoint), then file them under their rows.
+	colTop := make([]denseEntry, 0, m*kc)
+	colStart := make([]int, m+1)
 	for j := range m {
-		col = col[:0]
+		lo := len(colTop)
 		for _, p := range parts {
-			col = append(col, p.colTop[j]...)
+			colTop = append(colTop, p.colTop[j]...)
 		}
-		slices.SortFunc(col, func(a, b denseEntry) int {
-			if a.less(b) {
-				return -1
-			}
-			if b.less(a) {
-				return 1
-			}
-			return 0
-		})
-		for _, t := range col[:min(len(col), kc)] {
-			fromCols[t.j] = append(fromCols[t.j], denseEntry{c: t.c, j: j})
+		col := colTop[lo:]
+		if len(parts) > 1 {
+			slices.SortFunc(col, func(a, b denseEntry) int {
+				if a.less(b) {
+					return -1
+				}
+				if b.less(a) {
+					return 1
+				}
+				return 0
+			})
+		}
+		colTop = colTop[:lo+min(len(col), kc)]
+		colStart[j+1] = len(colTop)
+	}
+	rowStart := make([]int, n+1)
+	for _, t := range colTop {
+		rowStart[t.j+1]++
+	}
+	for i := range n {
+		rowStart[i+1] += rowStart[i]
+	}
+	fromCols := make([]denseEntry, len(colTop)) // by row: column and cost
+	next := slices.Clone(rowStart[:n])
+	for j := range m {
+		for _, t := range colTop[colStart[j]:colStart[j+1]] {
+			fromCols[next[t.j]] = denseEntry{c: t.c, j: j}
+			next[t.j]++
 		}
 	}
 	// Per row: its own list, the column lists it is in and its diagonal
@@ -186,7 +205,7 @@ func denseNeighbours(c [][]int64, n, m, k, kc, workers int) ([]Edge, int64, bool
 		for _, t := range top {
 			add(i, t.j, t.c)
 		}
-		for _, t := range fromCols[i] {
+		for _, t := range fromCols[rowStart[i]:rowStart[i+1]] {
 			add(i, t.j, t.c)
 		}
 		diag := i * m / n
@@ -196,10 +215,17 @@ func denseNeighbours(c [][]int64, n, m, k, kc, workers int) ([]Edge, int64, bool
 }
 
 // denseSettle runs steps 2 and 3 of denseSparseFirst on the subgraph edges.
+//
+// On a square matrix a round after the first starts from the previous
+// solution rather than from scratch (see warmSquare): only the rows that
+// received new entries are assigned again.
 func denseSettle(c [][]int64, n, m int, edges []Edge, base int64, maxEdges, workers int) (x []int32, u, v []int64, ok bool) {
 	g := Graph{NLeft: n, NRight: m, Edges: edges}
 	u = make([]int64, n)
 	v = make([]int64, m)
+	x = make([]int32, n)
+	var prev *sparseSolver
+	var freed []int32 // rows that received new entries
 	for range denseSparseRounds {
 		minW, maxW := int64(math.MaxInt64), int64(0)
 		for _, e := range g.Edges {
@@ -210,8 +236,21 @@ func denseSettle(c [][]int64, n, m int, edges []Edge, base int64, maxEdges, work
 			return nil, nil, nil, false
 		}
 		s.full = true
-		if !s.solve() {
+		if prev != nil && n == m {
+			s.warmSquare(prev, x, freed)
+			if !s.solveRows(freed) {
+				return nil, nil, nil, false
+			}
+		} else if !s.solve() {
 			return nil, nil, nil, false
+		}
+		prev = s
+		for l := range n {
+			for _, a := range s.arcs[s.start[l]:s.end[l]] {
+				if a.used {
+					x[l] = a.v
+				}
+			}
 		}
 		// Arc l→r has reduced cost −(base − c) + π(l) − π(r) ≥ 0,
 		// that is c ≥ u_l + v_r with u_l = base − π(l), v_r = π(r).
@@ -232,20 +271,16 @@ func denseSettle(c [][]int64, n, m int, edges []Edge, base int64, maxEdges, work
 				}
 			}
 		})
-		na := 0
+		freed = freed[:0]
 		for _, a := range added {
-			na += len(a)
-			g.Edges = append(g.Edges, a...)
-		}
-		if na == 0 {
-			x = make([]int32, n)
-			for l := range n {
-				for _, a := range s.arcs[s.start[l]:s.end[l]] {
-					if a.used {
-						x[l] = a.v
-					}
+			for k, e := range a {
+				if k == 0 || a[k-1].L != e.L {
+					freed = append(freed, int32(e.L))
 				}
 			}
+			g.Edges = append(g.Edges, a...)
+		}
+		if len(freed) == 0 {
 			return x, u, v, true
 		}
 		if len(g.Edges) > maxEdges {
@@ -253,4 +288,53 @@ func denseSettle(c [][]int64, n, m int, edges []Edge, base int64, maxEdges, work
 		}
 	}
 	return nil, nil, nil, false
+}
+
+// warmSquare sets up s, a square full-mode solver whose graph extends
+// prev's, with prev's assignment x (column of each row) and potentials,
+// except that the rows in freed, which have new arcs, are left unmatched
+// with potentials raised until all their arcs have non-negative reduced
+// costs. Every other arc keeps its reduced cost, so the invariants hold,
+// but for one difference: the columns those rows leave are free with a
+// potential that may be negative. On a square matrix that is harmless:
+// every column ends up matched, so the cost of leaving through a column is
+// the same constant in every complete solution, and reaching a free column
+// ends a search at its distance whatever its potential (which is what
+// augment does in full mode). Arcs are sorted completely, because a matched
+// arc must lie in the sorted prefix of its row.
+func (s *sparseSolver) warmSquare(prev *sparseSolver, x []int32, freed []int32) {
+	for l := range s.nl {
+		slices.SortFunc(s.arcs[s.start[l]:s.end[l]], func(a, b arc) int { return cmp.Compare(a.key, b.key) })
+		s.sorted[l] = s.end[l]
+	}
+	for r := range s.right {
+		s.right[r].pi = prev.right[r].pi
+	}
+	isFreed := make([]bool, s.nl)
+	for _, l := range freed {
+		isFreed[l] = true
+	}
+	for l := range s.nl {
+		if isFreed[l] {
+			best := int64(math.MinInt64)
+			for _, a := range s.arcs[s.start[l]:s.end[l]] {
+				best = max(best, s.weight(a.key)+s.right[a.v].pi)
+			}
+			s.left[l].pi = best
+			continue
+		}
+		s.left[l].pi = prev.left[l].pi
+		j := x[l]
+		for p := s.start[l]; p < s.end[l]; p++ {
+			if s.arcs[p].v == j {
+				s.arcs[p].used = true
+				q := s.slotStart[j] + s.rUsed[j]
+				s.slotPos[q], s.slotU[q] = p, int32(l)
+				s.rUsed[j]++
+				s.right[j].free--
+				s.total += s.weight(s.arcs[p].key)
+				break
+			}
+		}
+	}
 }

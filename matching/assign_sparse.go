@@ -383,6 +383,16 @@ func (s *sparseSolver) solve() bool {
 	return true
 }
 
+// solveRows routes one unit of each of the given left nodes (full mode).
+func (s *sparseSolver) solveRows(rows []int32) bool {
+	for _, l := range rows {
+		if s.augment(l) != augmentMatched {
+			return false
+		}
+	}
+	return true
+}
+
 // Outcomes of augment.
 const (
 	augmentMatched   = iota // one more unit matched

@@ -311,6 +311,26 @@ func TestAssignDense_Structured(t *testing.T) {
 	}
 }
 
+// TestAssignDense_Distances compares AssignDense with the Hungarian
+// algorithm on square geometric instances, which usually need several
+// rounds of growing the sparse subgraph (restarted from the previous
+// solution).
+func TestAssignDense_Distances(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for k := range 6 {
+		n := 130 + rng.IntN(90)
+		c := distanceMatrix(rng, n, n)
+		got, err := matching.AssignDense(c, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := hungarianMin(c); got.Total != want {
+			t.Errorf("instance %d (%d×%d): total = %d, want %d", k, n, n, got.Total, want)
+		}
+		checkDense(t, c, false, got)
+	}
+}
+
 // TestAssignDense_SparseFirst pins down which path AssignDense takes, so
 // that the tests above exercise both.
 func TestAssignDense_SparseFirst(t *testing.T) {

@@ -18,6 +18,11 @@ echo "## in-process Go benchmarks"
 go test -run '^$' -bench 'NeedSearch' -benchtime 3000x ./cmd/tongban/ | grep -E '^Benchmark'
 go test -run '^$' -bench . -benchtime 1x ./internal/search/bleve/ | grep -E '^Benchmark' || true
 go test -run '^$' -bench 'BenchmarkScreen' -cpu 1 ./internal/privacy/ | grep -E '^Benchmark' || true
+go test -run '^$' -bench Assign -benchmem ./matching/ | grep -E '^Benchmark' || true
+echo
+echo "## matching: growth curve and the SciPy side by side (python3-scipy)"
+go run ./cmd/matchbench -mode growth
+if python3 -c 'import scipy' 2>/dev/null; then go run ./cmd/matchbench -mode scipy; else echo "python3-scipy missing: apt-get install python3-scipy"; fi
 echo
 fi
 [ "$what" = go ] && exit 0
