@@ -7,10 +7,18 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { startServer } from './server.mjs'
-import { VIEWPORTS, axeScan, openBrowser, shot } from './browser.mjs'
-
-const DEMO_PASSWORD = 'Tongban-Demo-2026'
-const TIMEOUT = { timeout: 180_000 }
+import { VIEWPORTS, shot } from './browser.mjs'
+import {
+  DEMO_PASSWORD,
+  TIMEOUT,
+  expectAccessible,
+  headerLinks,
+  loginAs,
+  navTo,
+  submitLogin,
+  unique,
+  withBrowser as withBrowserAt,
+} from './helpers.mjs'
 
 let server
 
@@ -22,70 +30,9 @@ after(async () => {
   await server?.stop()
 })
 
-/** unique returns a string unique to this run, for new accounts and names. */
-let counter = 0
-function unique(prefix) {
-  counter += 1
-  return `${prefix}${Date.now().toString(36)}${counter}`
-}
-
 /** withBrowser runs fn with a fresh browser profile and checks it logged no errors. */
-async function withBrowser(vp, fn) {
-  const b = await openBrowser(vp, server.baseURL)
-  try {
-    await fn(b.page, b)
-    assert.deepEqual(b.problems, [], 'the page logged errors')
-  } finally {
-    await b.close()
-  }
-}
-
-async function expectAccessible(page, what) {
-  const violations = await axeScan(page)
-  assert.deepEqual(violations, [], `axe found serious/critical violations on ${what}:\n${JSON.stringify(violations, null, 2)}`)
-}
-
-/** navTo follows a header link, opening the collapsed menu first on phones. */
-async function navTo(page, vp, testid) {
-  if (vp.phone) {
-    const toggle = page.getByTestId('menu-toggle')
-    assert.equal(await page.getByTestId(testid).isVisible(), false, `${testid} should hide in the collapsed phone menu`)
-    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click()
-  }
-  await page.getByTestId(testid).click()
-}
-
-/** headerLinks lists the data-testids of the header's navigation entries. */
-async function headerLinks(page) {
-  return page.locator('#site-nav [data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))
-}
-
-/**
- * submitLogin fills the login form and submits it, returning the status of
- * POST /auth/login. The API allows 20 log-ins and sign-ups per minute from
- * one address; if this run hits that, it waits for the window to pass once.
- */
-async function submitLogin(page, login, password) {
-  for (let attempt = 0; ; attempt++) {
-    await page.getByTestId('login-login').fill(login)
-    await page.getByTestId('login-password').fill(password)
-    const [res] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login') && r.request().method() === 'POST'),
-      page.getByTestId('login-submit').click(),
-    ])
-    if (res.status() !== 429 || attempt > 0) return res.status()
-    const body = await res.json()
-    if (!String(body.detail).includes('network')) return res.status() // an account lock-out, not the rate limit
-    console.log('# login rate limit reached; waiting 61 s')
-    await page.waitForTimeout(61_000)
-  }
-}
-
-async function loginAs(page, login, password = DEMO_PASSWORD) {
-  await page.goto('/login')
-  const status = await submitLogin(page, login, password)
-  assert.equal(status, 200, `log-in of ${login}`)
-  await page.waitForURL((u) => u.pathname !== '/login')
+function withBrowser(vp, fn) {
+  return withBrowserAt(server.baseURL, vp, fn)
 }
 
 async function signUp(page, vp, { name, login, password, roles }) {
@@ -152,7 +99,7 @@ for (const vp of VIEWPORTS) {
         await page.getByTestId('volunteer-area').waitFor()
         assert.equal(await page.locator('h1').innerText(), '志愿者工作台')
         assert.deepEqual(await page.getByTestId('role-tags').locator('li').allInnerTexts(), ['志愿者'])
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-volunteer', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-volunteer', 'nav-profile', 'nav-logout'])
         await expectAccessible(page, 'the volunteer area')
         await shot(page, vp, 'volunteer-area')
 
@@ -185,7 +132,7 @@ for (const vp of VIEWPORTS) {
         await page.waitForURL('**/profile')
         await page.getByTestId('profile').waitFor()
         assert.equal(await page.getByTestId('profile-email').innerText(), 'donor@tongban.example')
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-donor', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-donor', 'nav-profile', 'nav-logout'])
 
         await navTo(page, vp, 'nav-donor')
         await page.getByTestId('donor-area').waitFor()
@@ -226,7 +173,7 @@ for (const vp of VIEWPORTS) {
       await withBrowser(vp, async (page) => {
         await loginAs(page, 'admin@tongban.example')
         assert.equal(new URL(page.url()).pathname, '/admin')
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-admin', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-admin', 'nav-profile', 'nav-logout'])
         const users = page.getByTestId('users-table')
         await users.waitFor()
         const usersText = await users.innerText()
@@ -260,7 +207,7 @@ for (const vp of VIEWPORTS) {
       await withBrowser(vp, async (page) => {
         await loginAs(page, 'volunteer@tongban.example')
         assert.equal(new URL(page.url()).pathname, '/volunteer')
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-volunteer', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-volunteer', 'nav-profile', 'nav-logout'])
         await page.goto('/admin')
         await page.getByTestId('forbidden').waitFor()
         assert.equal(new URL(page.url()).pathname, '/403')
@@ -277,7 +224,7 @@ for (const vp of VIEWPORTS) {
       await withBrowser(vp, async (page) => {
         await loginAs(page, 'coordinator@tongban.example')
         assert.equal(new URL(page.url()).pathname, '/staff')
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-staff', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-staff', 'nav-profile', 'nav-logout'])
         const table = page.getByTestId('memberships-table')
         await table.waitFor()
         const row = await table.locator('tbody tr').first().locator('td').allInnerTexts()

@@ -26,6 +26,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { guestOnly: true, titleKey: 'auth.signupTitle' },
   },
   {
+    path: '/needs',
+    name: 'needs',
+    component: () => import('@/views/NeedsView.vue'),
+    meta: { titleKey: 'needs.title' },
+  },
+  {
+    path: '/needs/:id',
+    name: 'need',
+    component: () => import('@/views/NeedView.vue'),
+    meta: { titleKey: 'need.pageTitle' },
+  },
+  {
     path: '/volunteer',
     name: 'volunteer',
     component: () => import('@/views/VolunteerView.vue'),
@@ -42,6 +54,30 @@ export const routes: RouteRecordRaw[] = [
     name: 'staff',
     component: () => import('@/views/StaffView.vue'),
     meta: { area: 'staff', titleKey: 'staff.title' },
+  },
+  {
+    path: '/staff/needs',
+    name: 'staff-needs',
+    component: () => import('@/views/StaffNeedsView.vue'),
+    meta: { area: 'staff', titleKey: 'needStaff.listTitle' },
+  },
+  {
+    path: '/staff/needs/new',
+    name: 'staff-need-new',
+    component: () => import('@/views/NeedEditorView.vue'),
+    meta: { area: 'staff', titleKey: 'needForm.newTitle' },
+  },
+  {
+    path: '/staff/needs/:id/edit',
+    name: 'staff-need-edit',
+    component: () => import('@/views/NeedEditorView.vue'),
+    meta: { area: 'staff', titleKey: 'needForm.editTitle' },
+  },
+  {
+    path: '/staff/review',
+    name: 'staff-review',
+    component: () => import('@/views/ReviewQueueView.vue'),
+    meta: { area: 'staff', titleKey: 'needStaff.reviewTitle' },
   },
   {
     path: '/admin',
@@ -93,8 +129,11 @@ export function makeRouter(pinia: Pinia, history: RouterHistory = createWebHisto
   const router = createRouter({
     history,
     routes,
-    scrollBehavior(_to, _from, saved) {
-      return saved ?? { top: 0 }
+    scrollBehavior(to, from, saved) {
+      if (saved) return saved
+      // A change of query only (filters, tabs) updates the page in place.
+      if (to.path === from.path && to.hash === from.hash) return false
+      return { top: 0 }
     },
   })
   installGuards(router, pinia)

@@ -38,3 +38,39 @@ export function progressPercent(raisedFen: number, targetFen: number): number {
   // BigInt keeps raised*100 exact even for amounts near the safe-integer limit.
   return Number((BigInt(raisedFen) * 100n) / BigInt(targetFen))
 }
+
+// Full-width digits, comma and full stop, as typed with a Chinese input method.
+function foldFullWidth(s: string): string {
+  return s.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30)).replace(/，/g, ',').replace(/．|。/g, '.')
+}
+
+/**
+ * parseYuan turns an amount typed in yuan ("16000", "1,234.5", "０.５")
+ * into an integer number of fen by reading the digits, never through a
+ * float. It returns null for anything else: empty text, a sign, more than
+ * two decimals, misplaced thousands separators, or an amount past the
+ * safe-integer range.
+ */
+export function parseYuan(input: string): number | null {
+  const s = foldFullWidth(input).trim().replace(/^¥\s*/, '')
+  const m = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(s)
+  if (!m) return null
+  const yuanDigits = (m[1] ?? '').replace(/,/g, '')
+  const centDigits = (m[2] ?? '').padEnd(2, '0')
+  const fen = BigInt(yuanDigits) * 100n + BigInt(centDigits)
+  if (fen > BigInt(Number.MAX_SAFE_INTEGER)) return null
+  return Number(fen)
+}
+
+/**
+ * fenToYuanInput renders fen for an amount input: whole yuan without
+ * decimals ("16000"), otherwise with two ("1234.50"); no grouping, so that
+ * parseYuan reads it back unchanged.
+ */
+export function fenToYuanInput(fen: number): string {
+  assertFen(fen, 'amount')
+  if (fen < 0) throw new RangeError(`amount must not be negative, got ${fen}`)
+  const yuan = Math.floor(fen / 100)
+  const cents = fen % 100
+  return cents === 0 ? String(yuan) : `${yuan}.${String(cents).padStart(2, '0')}`
+}

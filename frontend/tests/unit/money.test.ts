@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatFen, progressPercent } from '@/utils/money'
+import { fenToYuanInput, formatFen, parseYuan, progressPercent } from '@/utils/money'
 
 describe('formatFen', () => {
   it.each([
@@ -42,5 +42,59 @@ describe('progressPercent', () => {
   it('rejects fractional amounts', () => {
     expect(() => progressPercent(1.5, 100)).toThrow(RangeError)
     expect(() => progressPercent(1, 100.5)).toThrow(RangeError)
+  })
+})
+
+describe('parseYuan (yuan typed → integer fen)', () => {
+  it.each<[string, number]>([
+    ['0', 0],
+    ['1', 100],
+    ['16000', 1_600_000],
+    ['0.5', 50],
+    ['0.05', 5],
+    ['1234.56', 123_456],
+    ['1,234.5', 123_450],
+    ['12,345,678', 1_234_567_800],
+    ['  42 ', 4200],
+    ['¥88', 8800],
+    ['１２３．４', 12_340],
+    ['1，000', 100_000],
+    // 0.1 + 0.2 style float errors cannot happen: digits are read, not multiplied.
+    ['0.29', 29],
+    ['1.13', 113],
+    ['90071992547409.91', Number.MAX_SAFE_INTEGER],
+  ])('reads %j as %i fen', (input, want) => {
+    expect(parseYuan(input)).toBe(want)
+  })
+
+  it.each(['', ' ', '-5', '+5', '1.234', '1.', '.5', '1,23', '12,3456', 'abc', '1e3', '1 000', '90071992547409.92', 'NaN'])(
+    'refuses %j',
+    (input) => {
+      expect(parseYuan(input)).toBeNull()
+    },
+  )
+})
+
+describe('fenToYuanInput', () => {
+  it.each<[number, string]>([
+    [0, '0'],
+    [100, '1'],
+    [1_600_000, '16000'],
+    [150, '1.50'],
+    [123_456, '1234.56'],
+    [5, '0.05'],
+  ])('renders %i fen as %j', (fen, want) => {
+    expect(fenToYuanInput(fen)).toBe(want)
+  })
+
+  it('round-trips through parseYuan', () => {
+    for (const fen of [0, 1, 99, 100, 101, 123_456, 987_654_321, 10_000_000_000]) {
+      expect(parseYuan(fenToYuanInput(fen))).toBe(fen)
+    }
+  })
+
+  it('refuses fractional and negative amounts', () => {
+    expect(() => fenToYuanInput(1.5)).toThrow(RangeError)
+    expect(() => fenToYuanInput(-1)).toThrow(RangeError)
   })
 })
