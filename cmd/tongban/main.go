@@ -38,6 +38,7 @@ Usage:
   tongban user create [--admin] --login L --name N   create an account (password from TONGBAN_PASSWORD or stdin)
   tongban reindex [flags]               rebuild every search index from the database
   tongban match run --org ID [--dry-run] optimal batch matching with explanations
+  tongban ledger verify [--json]        recompute every ledger hash chain and balance; non-zero exit on any mismatch
   tongban version                       print the version
 
 Every flag has an environment variable; run a command with -h to list them.
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSeed(ctx, args[1:], stdout, stderr)
 	case "user":
 		return runUser(ctx, args[1:], stdout, stderr)
+	case "ledger":
+		return runLedger(ctx, args[1:], stdout, stderr)
 	case "match":
 		return runMatch(ctx, args[1:], stdout, stderr)
 	case "reindex":

@@ -242,3 +242,17 @@ func TestMatchRunDryRun(t *testing.T) {
 		t.Errorf("unknown org accepted:\n%s", out)
 	}
 }
+
+func TestLedgerVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command(binPath, "seed", "--demo", "--data-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	out, err := exec.Command(binPath, "ledger", "verify", "--data-dir", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ledger verify on a good (empty) ledger: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(binPath, "ledger", "frobnicate", "--data-dir", dir).CombinedOutput(); err == nil {
+		t.Errorf("unknown ledger subcommand accepted:\n%s", out)
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tongban/tongban/donations"
+	"github.com/tongban/tongban/internal/mongodb"
+)
+
+const ledgerUsage = "usage: tongban ledger verify [--json] [flags]   recompute every ledger's hash chain and balances"
+
+// runLedger runs "tongban ledger verify": it recomputes every chain hash
+// and balance of every ledger, prints the throughput and each mismatch, and
+// returns an error (non-zero exit) when any entry fails. Only the database
+// is opened, so it can run beside a serving instance on MongoDB.
+func runLedger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New(ledgerUsage)
+	}
+	fs, m, err := newFlags("ledger verify", stderr)
+	if err != nil {
+		return err
+	}
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, m, args[1:]); err != nil {
+		return err
+	}
+	logger := NewLogger(stderr, "warn")
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: m.Config.MongoURI, Database: m.Config.MongoDatabase, DataDir: m.Config.DataDir, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.Background())
+	r, err := donations.Verify(ctx, mongodb.NewLedgerStore(db))
+	if err != nil {
+		return fmt.Errorf("read the ledgers: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "Verified %d ledgers, %d entries in %s (%.0f entries/s).\n",
+			r.Ledgers, r.Entries, r.Elapsed.Round(1e6), r.EntriesPerSecond())
+		for _, mm := range r.Mismatches {
+			fmt.Fprintf(stdout, "MISMATCH ledger %s seq %d: %s\n", mm.Ledger, mm.Seq, strings.Join(mm.Problems, "; "))
+		}
+		if r.OK() {
+			fmt.Fprintln(stdout, "OK: every hash chain and balance is consistent.")
+		}
+	}
+	if !r.OK() {
+		if len(r.Mismatches) == 1 {
+			return errors.New("ledger verification failed: 1 entry does not match")
+		}
+		return fmt.Errorf("ledger verification failed: %d entries do not match", len(r.Mismatches))
+	}
+	return nil
+}
