@@ -21,9 +21,12 @@ import (
 
 	"github.com/tongban/tongban/accounts"
 	"github.com/tongban/tongban/api"
+	"github.com/tongban/tongban/donations"
 	"github.com/tongban/tongban/geo"
+	"github.com/tongban/tongban/internal/blob"
 	"github.com/tongban/tongban/internal/mongodb"
 	"github.com/tongban/tongban/internal/outbox"
+	"github.com/tongban/tongban/internal/payment"
 	"github.com/tongban/tongban/internal/privacy"
 	"github.com/tongban/tongban/internal/search"
 	"github.com/tongban/tongban/internal/search/bleve"
@@ -40,6 +43,7 @@ var env struct {
 	needs   *matching.NeedService
 	vols    *matching.VolunteerService
 	pairs   *matching.PairingService
+	money   *api.Money
 	router  routers.Router
 	checked sync.Map // "METHOD path status" -> true, responses validated
 }
@@ -107,6 +111,21 @@ func TestMain(m *testing.M) {
 	env.svc.Exporters = map[string]func(context.Context, string) (any, error){
 		"volunteer": func(ctx context.Context, id string) (any, error) { return env.vols.Export(ctx, id, env.pairs.Store) },
 	}
+	s3, err := blob.StartEmbedded(filepath.Join(dir, "s3"))
+	if err != nil {
+		panic(err)
+	}
+	store, err := blob.Open(ctx, s3.Config("tongban"))
+	if err != nil {
+		panic(err)
+	}
+	sandbox, err := payment.NewSandbox()
+	if err != nil {
+		panic(err)
+	}
+	env.money = &api.Money{Donations: &donations.Service{Ledger: mongodb.NewLedgerStore(env.db), Campaigns: mongodb.NewCampaignStore(env.db),
+		Expenses: mongodb.NewExpenseStore(env.db), Needs: env.needs.Store, Progress: mongodb.NewNeedProgressStore(env.db), Screen: privacy.Check},
+		Orders: mongodb.NewOrderStore(env.db), Blob: store, Sandbox: sandbox, Verifier: sandbox.Verifier(), MaxUpload: api.UploadLimit}
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPISpec)
 	if err != nil {
 		panic(err)
@@ -130,7 +149,7 @@ func TestMain(m *testing.M) {
 // newServer builds an API server over the shared test database.
 func newServer(t testing.TB, cfg api.Config) *testServer {
 	t.Helper()
-	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx, Volunteers: env.vols, Pairings: env.pairs,
+	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx, Volunteers: env.vols, Pairings: env.pairs, Money: env.money,
 		Checks: []api.Check{{Name: "database", Fn: env.db.Ping}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

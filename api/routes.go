@@ -55,11 +55,13 @@ func (s *Server) routes() {
 	s.needRoutes(v1)
 	s.volunteerRoutes(v1)
 	s.pairingRoutes(v1)
+	s.donationRoutes(v1)
 
 	v1.Get("/admin/users", requireAdmin, s.adminUsers)
 	v1.Get("/admin/audit", requireAdmin, s.adminAudit)
 
 	v1.All("/*", func(c *fiber.Ctx) error { return tongban.Errorf(tongban.ENOTFOUND, "No such API route.") })
+	s.sandboxRoutes()
 	s.spa()
 }
 

@@ -71,6 +71,9 @@ type Deps struct {
 	Volunteers *matching.VolunteerService
 	// Pairings serves the pairing lifecycle and session logs.
 	Pairings *matching.PairingService
+	// Money serves campaigns, giving, allocations, expenses and tracing;
+	// nil disables those routes.
+	Money *Money
 	// NeedIndex is the public needs search index.
 	NeedIndex search.Index
 	Checks    []Check
@@ -111,8 +114,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.metrics = newMetrics(deps.OutboxLag)
 	s.screen = newScreenCache(100_000)
 	s.App = fiber.New(fiber.Config{
-		AppName:               "tongban",
-		BodyLimit:             cfg.BodyLimit,
+		AppName: "tongban",
+		// Receipt uploads may be larger than JSON bodies; limitBody keeps
+		// every other request within cfg.BodyLimit.
+		BodyLimit:             max(cfg.BodyLimit, UploadLimit+64<<10),
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
@@ -124,11 +129,24 @@ func New(cfg Config, deps Deps) *Server {
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: false}))
 	s.App.Use(requestid.New(requestid.Config{Generator: tongban.NewID}))
 	s.App.Use(s.securityHeaders)
+	s.App.Use(s.limitBody)
 	s.App.Use(s.observe)
 	s.App.Use(s.csrf)
 	s.App.Use(s.identify)
 	s.routes()
 	return s
+}
+
+// UploadLimit is the largest accepted receipt or photo upload.
+const UploadLimit = 10 << 20
+
+// limitBody refuses bodies over the configured limit, except multipart
+// uploads, which are checked against UploadLimit by the framework.
+func (s *Server) limitBody(c *fiber.Ctx) error {
+	if len(c.Body()) > s.cfg.BodyLimit && !strings.HasPrefix(c.Get(fiber.HeaderContentType), "multipart/form-data") {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -232,7 +250,8 @@ func (s *Server) csrf(c *fiber.Ctx) error {
 			Secure: s.secureCookies(c), MaxAge: int((30 * 24 * time.Hour).Seconds())})
 		token = ""
 	}
-	if !isUnsafe(c.Method()) || !strings.HasPrefix(c.Path(), "/api/") || bearer(c) != "" {
+	// Provider notifications carry no cookies: their signature authenticates them.
+	if !isUnsafe(c.Method()) || !strings.HasPrefix(c.Path(), "/api/") || bearer(c) != "" || c.Path() == NotifyPath {
 		return c.Next()
 	}
 	sent := c.Get(CSRFHeader)

@@ -49,6 +49,7 @@ type Main struct {
 	Needs      *matching.NeedService
 	Volunteers *matching.VolunteerService
 	Pairings   *matching.PairingService
+	Money      *api.Money
 	Store      *mongodb.AccountStore
 	Outbox     *mongodb.OutboxStore
 	Worker     *outbox.Worker
@@ -159,6 +160,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Pairings = &matching.PairingService{Store: mongodb.NewPairingStore(db), Needs: m.Needs.Store, Volunteers: m.Volunteers.Store,
 		Scorer: m.Volunteers.Scorer, Screen: privacy.Check}
+	if err := m.openMoney(); err != nil {
+		return err
+	}
 
 	// A search index that is empty while the database is not (new index
 	// dir, schema change, switch of backend) is rebuilt before serving.
@@ -197,6 +201,7 @@ func (m *Main) Listen() error {
 		Needs:      m.Needs,
 		Volunteers: m.Volunteers,
 		Pairings:   m.Pairings,
+		Money:      m.Money,
 		NeedIndex:  m.Sources[matching.NeedIndex].Index,
 		Checks: []api.Check{
 			{Name: "database", Fn: m.DB.Ping},

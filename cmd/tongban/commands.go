@@ -62,6 +62,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			m.Logger.Info("demo data seeded")
 		}
 	}
+	if err := m.resolveGeneralFund(ctx); err != nil {
+		return err
+	}
 	if err := m.Listen(); err != nil {
 		return err
 	}

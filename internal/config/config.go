@@ -34,6 +34,9 @@ type Config struct {
 	S3Bucket    string
 	S3Region    string
 	S3TLS       bool
+
+	PaymentSandbox  bool
+	GeneralFundOrgs string
 }
 
 // Setting documents one setting (used for flags and the README table).
@@ -66,6 +69,8 @@ func (c *Config) Settings() []Setting {
 		{Env: "TONGBAN_S3_BUCKET", Flag: "s3-bucket", Default: "tongban", Help: "bucket for receipts and uploads", str: &c.S3Bucket},
 		{Env: "TONGBAN_S3_REGION", Flag: "s3-region", Default: "", Help: "S3 region", str: &c.S3Region},
 		{Env: "TONGBAN_S3_TLS", Flag: "s3-tls", Default: "true", Help: "use HTTPS to reach S3", boolean: &c.S3TLS},
+		{Env: "TONGBAN_PAYMENT_SANDBOX", Flag: "payment-sandbox", Default: "true", Help: "serve the local WeChat Pay sandbox checkout (no real money)", boolean: &c.PaymentSandbox},
+		{Env: "TONGBAN_GENERAL_FUND_ORGS", Flag: "general-fund-orgs", Default: "", Help: "comma-separated names of the organisations whose finance staff run the general fund (demo: 共青团隆安县委员会)", str: &c.GeneralFundOrgs},
 	}
 }
 

@@ -1,0 +1,466 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tongban/tongban"
+	"github.com/tongban/tongban/donations"
+	"github.com/tongban/tongban/internal/auth"
+	"github.com/tongban/tongban/internal/blob"
+	"github.com/tongban/tongban/internal/mongodb"
+	"github.com/tongban/tongban/internal/payment"
+	"github.com/tongban/tongban/internal/privacy"
+)
+
+// Money is what the donation endpoints need.
+type Money struct {
+	Donations *donations.Service
+	Orders    *mongodb.OrderStore
+	Blob      *blob.Store
+	// Verifier checks payment notifications; Sandbox, when set, serves the
+	// local checkout page that emits them.
+	Verifier *payment.WeChatVerifier
+	Sandbox  *payment.Sandbox
+	// MaxUpload is the largest receipt upload in bytes.
+	MaxUpload int
+}
+
+func (s *Server) donationRoutes(v1 fiber.Router) {
+	if s.deps.Money == nil {
+		return
+	}
+	v1.Get("/campaigns", s.listCampaigns)
+	v1.Post("/campaigns", requireUser, s.createCampaign)
+	v1.Get("/campaigns/:id", s.getCampaign)
+	v1.Get("/campaigns/:id/report", s.campaignReport)
+	v1.Get("/campaigns/:id/report.csv", s.campaignReportCSV)
+	v1.Get("/campaigns/:id/ledger", s.campaignLedger)
+	v1.Post("/donations/checkout", requireUser, s.checkout)
+	v1.Post("/payments/wechatpay/notify", s.paymentNotify)
+	v1.Post("/donations/offline", requireUser, s.offlineDonation)
+	v1.Get("/donor/gifts", requireUser, s.myGifts)
+	v1.Get("/donor/trace", requireUser, s.myTrace)
+	v1.Post("/uploads", requireUser, s.upload)
+	v1.Post("/allocations/preview", requireUser, s.previewAllocation)
+	v1.Post("/allocations", requireUser, s.allocate)
+	v1.Post("/expenses", requireUser, s.createExpense)
+	v1.Get("/expenses", requireUser, s.listExpenses)
+	v1.Post("/expenses/:id/approve", requireUser, s.approveExpense)
+	v1.Post("/expenses/:id/reject", requireUser, s.rejectExpense)
+}
+
+// sandboxRoutes serve the local payment sandbox's checkout page.
+func (s *Server) sandboxRoutes() {
+	if s.deps.Money == nil || s.deps.Money.Sandbox == nil {
+		return
+	}
+	s.App.Get("/sandbox/checkout/:order", s.sandboxPage)
+	s.App.Post("/sandbox/checkout/:order/pay", s.sandboxPay)
+}
+
+func (s *Server) listCampaigns(c *fiber.Ctx) error {
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.deps.Money.Donations.ListCampaigns(c.UserContext(), donations.CampaignFilter{Cursor: p.Cursor, Limit: p.Limit})
+	if err != nil {
+		return err
+	}
+	out := make([]fiber.Map, 0, len(items))
+	for _, cp := range items {
+		t, err := s.deps.Money.Donations.Totals(c.UserContext(), cp.ID)
+		if err != nil {
+			return err
+		}
+		out = append(out, fiber.Map{"campaign": cp, "totals": t})
+	}
+	return c.JSON(fiber.Map{"items": out, "next_cursor": next})
+}
+
+func (s *Server) createCampaign(c *fiber.Ctx) error {
+	var in donations.CampaignInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	cp, err := s.deps.Money.Donations.CreateCampaign(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(cp)
+}
+
+func (s *Server) getCampaign(c *fiber.Ctx) error {
+	cp, err := s.deps.Money.Donations.FindCampaign(c.UserContext(), strings.Clone(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	t, err := s.deps.Money.Donations.Totals(c.UserContext(), cp.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"campaign": cp, "totals": t})
+}
+
+func (s *Server) campaignReport(c *fiber.Ctx) error {
+	r, err := s.deps.Money.Donations.Report(c.UserContext(), strings.Clone(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
+}
+
+// campaignReportCSV is the transparency report as CSV (UTF-8 with BOM so
+// spreadsheet programs read the Chinese text).
+func (s *Server) campaignReportCSV(c *fiber.Ctx) error {
+	id := strings.Clone(c.Params("id"))
+	t, err := s.deps.Money.Donations.Totals(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"项目 item", "金额（元） amount (yuan)"})
+	rows := [][2]any{{"募集 raised", t.RaisedFen}, {"退款 refunded", t.RefundedFen}, {"已拨付 allocated", t.AllocatedFen},
+		{"已支出 spent", t.SpentFen}, {"未拨付 unallocated", t.UnallocatedFen}, {"需求结余 held by needs", t.HeldByNeedsFen}}
+	for _, r := range rows {
+		_ = w.Write([]string{r[0].(string), yuan(r[1].(int64))})
+	}
+	w.Flush()
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="tongban-report-`+id+`.csv"`)
+	return c.Send(buf.Bytes())
+}
+
+func (s *Server) campaignLedger(c *fiber.Ctx) error {
+	after := int64(0)
+	if v := c.Query("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return tongban.Invalid("after", "must be a non-negative sequence number")
+		}
+		after = n
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	entries, err := s.deps.Money.Donations.Entries(c.UserContext(), strings.Clone(c.Params("id")), after, p.Limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": entries})
+}
+
+// checkout opens an online gift: an order, and the provider's checkout URL
+// (the local sandbox here).
+func (s *Server) checkout(c *fiber.Ctx) error {
+	var in struct {
+		Ledger    string `json:"ledger"`
+		NeedID    string `json:"need_id"`
+		AmountFen int64  `json:"amount_fen"`
+		Anonymous bool   `json:"anonymous"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	me := auth.UserFromContext(c.UserContext())
+	var v tongban.Validation
+	v.Check(in.Ledger != "", "ledger", "is required: a campaign ID or \"general\"")
+	v.Check(in.AmountFen >= 100 && in.AmountFen <= 50_000_000, "amount_fen", "must be 1 to 500,000 yuan, in fen")
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if in.Ledger != donations.GeneralFund {
+		if _, err := s.deps.Money.Donations.FindCampaign(c.UserContext(), in.Ledger); err != nil {
+			return err
+		}
+	}
+	if s.deps.Money.Sandbox == nil {
+		return tongban.Errorf(tongban.ECONFLICT, "Online giving is not configured on this server.")
+	}
+	o := &mongodb.PaymentOrder{ID: "TB" + tongban.NewID(), Ledger: in.Ledger, NeedID: in.NeedID, DonorID: me.UserID, Anonymous: in.Anonymous,
+		AmountFen: in.AmountFen, Provider: "sandbox", CreatedAt: time.Now().UTC()}
+	if err := s.deps.Money.Orders.CreateOrder(c.UserContext(), o); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"order_id": o.ID, "checkout_url": "/sandbox/checkout/" + o.ID})
+}
+
+// recordNotification verifies a provider notification and records the
+// gift once; it is what the notify endpoint and the sandbox both call.
+func (s *Server) recordNotification(ctx context.Context, h http.Header, body []byte) (string, error) {
+	n, err := s.deps.Money.Verifier.Verify(h, body)
+	if err != nil {
+		return "", err
+	}
+	if !n.Succeeded {
+		return "", nil
+	}
+	o, err := s.deps.Money.Orders.FindOrder(ctx, n.OrderID)
+	if err != nil {
+		return "", err
+	}
+	if o.AmountFen != n.AmountFen {
+		return "", tongban.Errorf(tongban.ECONFLICT, "The paid amount differs from the order.")
+	}
+	e, _, err := s.deps.Money.Donations.RecordOnlineDonation(ctx, donations.OnlineDonation{Provider: o.Provider, ProviderRef: n.ProviderRef,
+		Ledger: o.Ledger, NeedID: o.NeedID, DonorID: o.DonorID, Anonymous: o.Anonymous, AmountFen: n.AmountFen})
+	if err != nil {
+		return "", err
+	}
+	if err := s.deps.Money.Orders.MarkPaid(ctx, o.ID, e.ID); err != nil {
+		return "", err
+	}
+	return e.ID, nil
+}
+
+// paymentNotify is the provider's notification endpoint (WeChat Pay API v3
+// protocol). A bad signature is 401 and nothing is written; a repeated
+// notification is recorded once.
+func (s *Server) paymentNotify(c *fiber.Ctx) error {
+	h := http.Header{}
+	c.Request().Header.VisitAll(func(k, v []byte) { h.Add(string(k), string(v)) })
+	if _, err := s.recordNotification(c.UserContext(), h, bytes.Clone(c.Body())); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"code": "SUCCESS", "message": "成功"})
+}
+
+func (s *Server) sandboxPage(c *fiber.Ctx) error {
+	o, err := s.deps.Money.Orders.FindOrder(c.UserContext(), strings.Clone(c.Params("order")))
+	if err != nil {
+		return err
+	}
+	page := `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>支付沙箱 Payment sandbox</title><style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1f2933}
+.amount{font-size:2.5rem;font-weight:700;margin:1rem 0}button{background:#0b5d6b;color:#fff;border:0;border-radius:6px;padding:.8rem 1.6rem;font-size:1.1rem}
+.note{color:#4b5563;font-size:.9rem}</style></head><body><h1>支付沙箱 · Payment sandbox</h1>
+<p class="note">本页模拟微信支付，不会扣款。This page stands in for WeChat Pay; no money moves.</p>
+<p>订单 Order <code>` + html.EscapeString(o.ID) + `</code></p><p class="amount">¥` + yuan(o.AmountFen) + `</p>`
+	if o.DonationID != "" {
+		page += `<p>已支付 Paid. <a href="/donor">返回 Back</a></p>`
+	} else {
+		page += `<form method="post" action="/sandbox/checkout/` + html.EscapeString(o.ID) + `/pay"><button type="submit" id="pay">确认支付 Pay</button></form>`
+	}
+	page += `</body></html>`
+	return c.Type("html").SendString(page)
+}
+
+// sandboxPay "pays" the order: the sandbox builds the provider's signed,
+// encrypted notification and delivers it to the notify handler — twice, as
+// providers do, to show it is recorded once.
+func (s *Server) sandboxPay(c *fiber.Ctx) error {
+	o, err := s.deps.Money.Orders.FindOrder(c.UserContext(), strings.Clone(c.Params("order")))
+	if err != nil {
+		return err
+	}
+	if o.DonationID != "" {
+		// Already paid: paying twice must not give twice.
+		return c.Redirect("/donor?paid="+o.DonationID, fiber.StatusSeeOther)
+	}
+	h, body, err := s.deps.Money.Sandbox.Notification(o.ID, payment.NewTransactionID(), o.AmountFen)
+	if err != nil {
+		return err
+	}
+	var id string
+	for range 2 {
+		if id, err = s.recordNotification(c.UserContext(), h, body); err != nil {
+			return err
+		}
+	}
+	return c.Redirect("/donor?paid="+id, fiber.StatusSeeOther)
+}
+
+func (s *Server) offlineDonation(c *fiber.Ctx) error {
+	var in struct {
+		Ledger    string            `json:"ledger"`
+		NeedID    string            `json:"need_id"`
+		DonorID   string            `json:"donor_id"`
+		Anonymous bool              `json:"anonymous"`
+		AmountFen int64             `json:"amount_fen"`
+		Channel   string            `json:"channel"`
+		Slip      donations.Receipt `json:"slip"`
+		Note      string            `json:"note"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	e, created, err := s.deps.Money.Donations.RecordOfflineDonation(c.UserContext(), donations.OfflineDonation{Ledger: in.Ledger, NeedID: in.NeedID,
+		DonorID: in.DonorID, Anonymous: in.Anonymous, AmountFen: in.AmountFen, Channel: in.Channel, Slip: in.Slip, Note: in.Note,
+		IdempotencyKey: idemKey(c)})
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusCreated
+	if !created {
+		status = fiber.StatusOK
+	}
+	return c.Status(status).JSON(e)
+}
+
+// idemKey scopes the Idempotency-Key header to the caller.
+func idemKey(c *fiber.Ctx) string {
+	k := strings.TrimSpace(c.Get("Idempotency-Key"))
+	if k == "" {
+		return ""
+	}
+	return auth.UserFromContext(c.UserContext()).UserID + ":" + k
+}
+
+func (s *Server) myGifts(c *fiber.Ctx) error {
+	gifts, err := s.deps.Money.Donations.MyGifts(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": gifts})
+}
+
+func (s *Server) myTrace(c *fiber.Ctx) error {
+	tr, err := s.deps.Money.Donations.TraceDonor(c.UserContext(), auth.UserFromContext(c.UserContext()).UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(tr)
+}
+
+// upload stores a receipt, bank slip or photo: type checked by content (PDF,
+// JPEG, PNG), size limited, image metadata (EXIF/GPS, XMP) stripped, SHA-256
+// returned for the ledger.
+func (s *Server) upload(c *fiber.Ctx) error {
+	me := auth.UserFromContext(c.UserContext())
+	if len(me.Orgs) == 0 && !me.HasRole("donor") {
+		return tongban.Errorf(tongban.EFORBIDDEN, "Only staff and donors upload receipts.")
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return tongban.Invalid("file", "is required as a multipart form file")
+	}
+	if fh.Size > int64(s.deps.Money.MaxUpload) {
+		return &tongban.Error{Code: tongban.ETOOLARGE, Message: fmt.Sprintf("The file is larger than %d MiB.", s.deps.Money.MaxUpload>>20), Fields: []tongban.FieldError{{Field: "file", Reason: "is too large"}}}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(s.deps.Money.MaxUpload)+1))
+	if err != nil {
+		return err
+	}
+	ct := privacy.DetectContentType(data)
+	switch ct {
+	case privacy.ContentTypeJPEG, privacy.ContentTypePNG:
+		if data, ct, err = privacy.StripImageMetadata(data); err != nil {
+			return err
+		}
+	case privacy.ContentTypePDF:
+	default:
+		return &tongban.Error{Code: tongban.EUNSUPPORTED, Message: "Upload a PDF, JPEG or PNG file.", Fields: []tongban.FieldError{{Field: "file", Reason: "must be a PDF, JPEG or PNG (checked by content)"}}}
+	}
+	key := "uploads/" + me.UserID + "/" + tongban.NewID()
+	info, err := s.deps.Money.Blob.Put(c.UserContext(), key, bytes.NewReader(data), int64(len(data)), ct)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"blob_key": info.Key, "sha256": info.SHA256, "content_type": info.ContentType, "size": info.Size})
+}
+
+func (s *Server) previewAllocation(c *fiber.Ctx) error {
+	var in donations.PreviewInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	p, err := s.deps.Money.Donations.PreviewAllocation(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func (s *Server) allocate(c *fiber.Ctx) error {
+	var in donations.AllocationInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	in.IdempotencyKey = idemKey(c)
+	e, err := s.deps.Money.Donations.Allocate(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(e)
+}
+
+func (s *Server) createExpense(c *fiber.Ctx) error {
+	var in donations.ExpenseInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ex, err := s.deps.Money.Donations.CreateExpense(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(ex)
+}
+
+func (s *Server) listExpenses(c *fiber.Ctx) error {
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	f := donations.ExpenseFilter{Ledger: c.Query("ledger"), NeedID: c.Query("need_id"), Cursor: p.Cursor, Limit: p.Limit}
+	if st := c.Query("status"); st != "" {
+		f.Status = strings.Split(st, ",")
+	}
+	items, next, err := s.deps.Money.Donations.ListExpenses(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items, "next_cursor": next})
+}
+
+func (s *Server) approveExpense(c *fiber.Ctx) error {
+	ex, e, err := s.deps.Money.Donations.ApproveExpense(c.UserContext(), strings.Clone(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"expense": ex, "entry": e})
+}
+
+func (s *Server) rejectExpense(c *fiber.Ctx) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ex, err := s.deps.Money.Donations.RejectExpense(c.UserContext(), strings.Clone(c.Params("id")), in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(ex)
+}
+
+// NotifyPath is the payment provider's notification endpoint; it is exempt
+// from CSRF checks because the provider's signature authenticates it.
+const NotifyPath = "/api/v1/payments/wechatpay/notify"
