@@ -12,6 +12,7 @@ import (
 
 	"github.com/tongban/tongban"
 	"github.com/tongban/tongban/accounts"
+	"github.com/tongban/tongban/donations"
 	"github.com/tongban/tongban/geo"
 	"github.com/tongban/tongban/internal/auth"
 	"github.com/tongban/tongban/internal/search"
@@ -283,8 +284,22 @@ func (s *Server) stats(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	campaigns := []campaignProgress{}
+	if s.deps.Money != nil {
+		list, _, err := s.deps.Money.Donations.ListCampaigns(ctx, donations.CampaignFilter{Status: []string{donations.CampaignActive}, Limit: 6})
+		if err != nil {
+			return err
+		}
+		for _, cp := range list {
+			t, err := s.deps.Money.Donations.Totals(ctx, cp.ID)
+			if err != nil {
+				return err
+			}
+			campaigns = append(campaigns, campaignProgress{ID: cp.ID, Title: cp.Title, TargetFen: cp.TargetFen, RaisedFen: t.RaisedFen - t.RefundedFen})
+		}
+	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
-	return c.JSON(fiber.Map{"organisations": orgs, "counties": counties, "volunteers": vols, "donors": donors, "campaigns": []campaignProgress{}})
+	return c.JSON(fiber.Map{"organisations": orgs, "counties": counties, "volunteers": vols, "donors": donors, "campaigns": campaigns})
 }
 
 func (s *Server) counties(c *fiber.Ctx) error {
