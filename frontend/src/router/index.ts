@@ -3,6 +3,8 @@ import type { Pinia } from 'pinia'
 import HomeView from '@/views/HomeView.vue'
 import { useAuthStore } from '@/stores/auth'
 import { decide, type RouteAccess } from './access'
+import { volunteeringRoutes } from './volunteering'
+import { moneyRoutes } from './money'
 
 declare module 'vue-router' {
   interface RouteMeta extends RouteAccess {
@@ -91,6 +93,8 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/ProfileView.vue'),
     meta: { requiresAuth: true, titleKey: 'profile.title' },
   },
+  ...volunteeringRoutes,
+  ...moneyRoutes,
   {
     path: '/403',
     name: 'forbidden',

@@ -2,7 +2,12 @@
  * Simplified Chinese texts: the default locale and the shape every other
  * locale must match key for key.
  */
+import volZh from './volunteering.zh-CN'
+import moneyZh from './money.zh-CN'
+
 const zhCN = {
+  vol: volZh,
+  money: moneyZh,
   app: {
     name: '童伴',
     fullName: '童伴 · 留守儿童关爱对接平台',

@@ -1,0 +1,156 @@
+import { get, post } from './client'
+
+/** Campaign is a fundraising campaign as the API returns it. */
+export interface Campaign {
+  id: string
+  title: string
+  summary: string
+  target_fen: number
+  start: string
+  end: string
+  status: string
+  org_ids: string[] | null
+  need_ids: string[] | null
+}
+
+/** CampaignTotals are the running sums of a campaign's ledger, in fen. */
+export interface CampaignTotals {
+  raised_fen: number
+  refunded_fen: number
+  allocated_fen: number
+  spent_fen: number
+  unallocated_fen: number
+  held_by_needs_fen: number
+}
+
+/** CampaignWithTotals is an item of GET /campaigns and the body of GET /campaigns/{id}. */
+export interface CampaignWithTotals {
+  campaign: Campaign
+  totals: CampaignTotals
+}
+
+/** Flow is money that went from one account (or "donors") to another. */
+export interface Flow {
+  from: string
+  to: string
+  amount_fen: number
+}
+
+/** CampaignReport is GET /campaigns/{id}/report (the parts the pages use). */
+export interface CampaignReport {
+  ledger: string
+  donations: number
+  donors: number
+  raised_fen: number
+  refunded_fen: number
+  allocated_fen: number
+  spent_fen: number
+  unallocated_fen: number
+  held_by_needs_fen: number
+  balance_fen: number
+  by_category: { category: string; amount_fen: number }[] | null
+  flows: Flow[] | null
+}
+
+/** Posting is one line of a ledger entry. */
+export interface Posting {
+  account: string
+  debit_fen: number
+  credit_fen: number
+}
+
+/** LedgerEntry is one public, hash-chained ledger entry. */
+export interface LedgerEntry {
+  id: string
+  ledger: string
+  seq: number
+  kind: string
+  at: string
+  why: string
+  postings: Posting[] | null
+  hash: string
+}
+
+/** Gift is an item of GET /donor/gifts. */
+export interface Gift {
+  donation_id: string
+  ledger: string
+  need_id?: string
+  channel: string
+  anonymous: boolean
+  amount_fen: number
+  refunded_fen: number
+  at: string
+}
+
+/** GiftTrace is one of the caller's gifts and where its money went. */
+export interface GiftTrace {
+  donation_id: string
+  ledger: string
+  anonymous: boolean
+  channel: string
+  need_id?: string
+  amount_fen: number
+  at: string
+  spent_fen: number
+  refunded_fen: number
+  held_by_needs_fen: number
+  unallocated_fen: number
+}
+
+/** DonorTrace is GET /donor/trace. */
+export interface DonorTrace {
+  gifts: GiftTrace[] | null
+  total_fen: number
+  spent_fen: number
+  refunded_fen: number
+  held_by_needs_fen: number
+  unallocated_fen: number
+  flows: Flow[] | null
+}
+
+/** CheckoutInput is the body of POST /donations/checkout. */
+export interface CheckoutInput {
+  ledger: string
+  need_id?: string
+  amount_fen: number
+  anonymous: boolean
+}
+
+const enc = encodeURIComponent
+
+export async function listCampaigns(): Promise<CampaignWithTotals[]> {
+  const r = await get<{ items: CampaignWithTotals[] | null }>('/campaigns')
+  return r.items ?? []
+}
+
+export function getCampaign(id: string): Promise<CampaignWithTotals> {
+  return get<CampaignWithTotals>(`/campaigns/${enc(id)}`)
+}
+
+export function getCampaignReport(id: string): Promise<CampaignReport> {
+  return get<CampaignReport>(`/campaigns/${enc(id)}/report`)
+}
+
+/** campaignReportCsvUrl is the download address of a campaign's CSV report. */
+export function campaignReportCsvUrl(id: string): string {
+  return `/api/v1/campaigns/${enc(id)}/report.csv`
+}
+
+export async function getCampaignLedger(id: string): Promise<LedgerEntry[]> {
+  const r = await get<{ items: LedgerEntry[] | null }>(`/campaigns/${enc(id)}/ledger`)
+  return r.items ?? []
+}
+
+export function checkout(input: CheckoutInput): Promise<{ order_id: string; checkout_url: string }> {
+  return post<{ order_id: string; checkout_url: string }>('/donations/checkout', input)
+}
+
+export async function myGifts(): Promise<Gift[]> {
+  const r = await get<{ items: Gift[] | null }>('/donor/gifts')
+  return r.items ?? []
+}
+
+export function myTrace(): Promise<DonorTrace> {
+  return get<DonorTrace>('/donor/trace')
+}
