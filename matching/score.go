@@ -232,7 +232,8 @@ func (s *Scorer) Score(v *Volunteer, n *Need) Score {
 	case len(n.Languages) == 0:
 		add("language", 1, w.Language, "对语言没有特别要求", "no language wish")
 	case len(common) > 0:
-		add("language", float64(len(common))/float64(len(n.Languages)), w.Language, "会说："+strings.Join(common, "、"), "speaks: "+strings.Join(common, ", "))
+		zh, en := languageNames(common)
+		add("language", float64(len(common))/float64(len(n.Languages)), w.Language, "会说："+zh, "speaks "+en)
 	default:
 		add("language", 0, w.Language, "不会所需的语言或方言", "does not speak the language or dialect asked for")
 	}
@@ -331,4 +332,22 @@ func (s *Scorer) TopVolunteers(n *Need, vols []*Volunteer, paired map[string]boo
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score.Total > out[j].Score.Total })
 	return out[:min(k, len(out))]
+}
+
+// languageNamesZHEN names common language and dialect tags.
+var languageNamesZHEN = map[string][2]string{
+	"zh": {"普通话", "Mandarin"}, "zh-hunan": {"湖南话", "Hunan dialect"}, "zh-yue": {"粤语", "Cantonese"}, "zh-wuu": {"吴语", "Wu"}, "zh-hak": {"客家话", "Hakka"},
+	"zh-nan": {"闽南语", "Southern Min"}, "zh-hsn": {"湘语", "Xiang"}, "zh-gan": {"赣语", "Gan"}, "en": {"英语", "English"}, "csl": {"中国手语", "Chinese Sign Language"},
+}
+
+func languageNames(tags []string) (zh, en string) {
+	var z, e []string
+	for _, t := range tags {
+		if n, ok := languageNamesZHEN[t]; ok {
+			z, e = append(z, n[0]), append(e, n[1])
+		} else {
+			z, e = append(z, t), append(e, t)
+		}
+	}
+	return strings.Join(z, "、"), strings.Join(e, ", ")
 }
