@@ -20,6 +20,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/tongban/tongban/accounts"
+	"github.com/tongban/tongban/activities"
 	"github.com/tongban/tongban/api"
 	"github.com/tongban/tongban/donations"
 	"github.com/tongban/tongban/geo"
@@ -44,6 +45,7 @@ var env struct {
 	vols    *matching.VolunteerService
 	pairs   *matching.PairingService
 	money   *api.Money
+	acts    *activities.Service
 	router  routers.Router
 	checked sync.Map // "METHOD path status" -> true, responses validated
 }
@@ -107,6 +109,7 @@ func TestMain(m *testing.M) {
 		Scorer: &matching.Scorer{Weights: matching.DefaultWeights, Place: geo.Centroid, Distance: geo.DistanceKm}}
 	env.pairs = &matching.PairingService{Store: mongodb.NewPairingStore(env.db), Needs: env.needs.Store, Volunteers: env.vols.Store,
 		Scorer: env.vols.Scorer, Screen: privacy.Check}
+	env.acts = newActivityService()
 	env.svc.Erasure = append(env.svc.Erasure, env.vols.Erase)
 	env.svc.Exporters = map[string]func(context.Context, string) (any, error){
 		"volunteer": func(ctx context.Context, id string) (any, error) { return env.vols.Export(ctx, id, env.pairs.Store) },
@@ -149,7 +152,7 @@ func TestMain(m *testing.M) {
 // newServer builds an API server over the shared test database.
 func newServer(t testing.TB, cfg api.Config) *testServer {
 	t.Helper()
-	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx, Volunteers: env.vols, Pairings: env.pairs, Money: env.money,
+	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx, Volunteers: env.vols, Pairings: env.pairs, Money: env.money, Activities: env.acts,
 		Checks: []api.Check{{Name: "database", Fn: env.db.Ping}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

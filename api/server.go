@@ -23,6 +23,7 @@ import (
 
 	"github.com/tongban/tongban"
 	"github.com/tongban/tongban/accounts"
+	"github.com/tongban/tongban/activities"
 	"github.com/tongban/tongban/internal/auth"
 	"github.com/tongban/tongban/internal/search"
 	"github.com/tongban/tongban/matching"
@@ -74,6 +75,9 @@ type Deps struct {
 	// Money serves campaigns, giving, allocations, expenses and tracing;
 	// nil disables those routes.
 	Money *Money
+	// Activities serves activities, sign-ups, attendance, hours,
+	// certificates and calendar feeds.
+	Activities *activities.Service
 	// NeedIndex is the public needs search index.
 	NeedIndex search.Index
 	Checks    []Check

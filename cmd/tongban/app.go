@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tongban/tongban/accounts"
+	"github.com/tongban/tongban/activities"
 	"github.com/tongban/tongban/api"
 	"github.com/tongban/tongban/frontend"
 	"github.com/tongban/tongban/geo"
@@ -50,6 +51,7 @@ type Main struct {
 	Volunteers *matching.VolunteerService
 	Pairings   *matching.PairingService
 	Money      *api.Money
+	Activities *activities.Service
 	Store      *mongodb.AccountStore
 	Outbox     *mongodb.OutboxStore
 	Worker     *outbox.Worker
@@ -163,6 +165,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openMoney(); err != nil {
 		return err
 	}
+	activityStore := mongodb.NewActivityStore(db)
+	m.Activities = &activities.Service{Store: activityStore, Volunteers: m.Volunteers.Store, DisplayName: m.Volunteers.DisplayName,
+		OrgName: m.Needs.OrgName, County: geo.LookupCounty, Screen: privacy.Check, PairingLogs: activityStore.ConfirmedPairingLogs,
+		CodeSecret: []byte(os.Getenv("TONGBAN_CHECKIN_SECRET")), PublicURL: os.Getenv("TONGBAN_PUBLIC_URL")}
+	m.Accounts.Erasure = append(m.Accounts.Erasure, m.Activities.Erase)
+	m.Accounts.Exporters["activities"] = m.Activities.Export
 
 	// A search index that is empty while the database is not (new index
 	// dir, schema change, switch of backend) is rebuilt before serving.
@@ -202,6 +210,7 @@ func (m *Main) Listen() error {
 		Volunteers: m.Volunteers,
 		Pairings:   m.Pairings,
 		Money:      m.Money,
+		Activities: m.Activities,
 		NeedIndex:  m.Sources[matching.NeedIndex].Index,
 		Checks: []api.Check{
 			{Name: "database", Fn: m.DB.Ping},
