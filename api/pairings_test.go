@@ -52,6 +52,7 @@ func TestPairingLifecycleAndLogs(t *testing.T) {
 	orgID, coord, rev1, _ := staffOrg(t, srv)
 	needID := publishedNeed(t, orgID, coord, rev1, "周六数学线上辅导")
 	vol, volID := verifiedVolunteer(t, srv, orgID, rev1, 2)
+	public := newClient(t, srv)
 
 	r := vol.do("POST", "/api/v1/needs/"+needID+"/signup", nil)
 	if r.Status != 201 {
@@ -75,6 +76,9 @@ func TestPairingLifecycleAndLogs(t *testing.T) {
 		t.Fatalf("approve: %d %s", r.Status, r.Body)
 	}
 	etag = r.Header.Get("ETag")
+	if got := public.do("GET", "/api/v1/needs/"+needID, nil).json(t)["progress"].(map[string]any)["pairings_made"]; got != 1.0 {
+		t.Errorf("need progress pairings_made = %v, want 1", got)
+	}
 	if r := vol.do("POST", "/api/v1/pairings/"+pid+"/logs", merge(logBody, "note", "孩子妈妈电话 13800138000，下次改时间。")); r.Status != 422 {
 		t.Errorf("log with a phone number: %d %s", r.Status, r.Body)
 	}

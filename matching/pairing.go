@@ -83,6 +83,9 @@ type PairingStore interface {
 	NoteLogDate(ctx context.Context, pairingID, date string) error
 	FindLogs(ctx context.Context, pairingID string) ([]*SessionLog, error)
 	AddComment(ctx context.Context, logID string, c StaffComment) (*SessionLog, error)
+	// CountPairingsMade records on the need that one more pairing became
+	// active (Need.Progress.PairingsMade), in one atomic update.
+	CountPairingsMade(ctx context.Context, needID string) error
 }
 
 // PairingFilter selects pairings.
@@ -100,7 +103,9 @@ type PairingService struct {
 	Volunteers VolunteerStore
 	Scorer     *Scorer
 	Screen     func(fields map[string]string) error
-	Now        func() time.Time
+	// Outbox hears about needs whose public progress changed.
+	Outbox OutboxWriter
+	Now    func() time.Time
 }
 
 func (s *PairingService) now() time.Time {
@@ -264,6 +269,17 @@ func (s *PairingService) Act(ctx context.Context, id string, version int64, acti
 			_ = s.Store.ReleaseSlot(ctx, p.VolunteerID)
 		}
 		return nil, err
+	}
+	if to == PairingActive {
+		if err := s.Store.CountPairingsMade(ctx, p.NeedID); err != nil {
+			return nil, err
+		}
+		if s.Outbox != nil {
+			if err := s.Outbox.Enqueue(ctx, NeedIndex, p.NeedID); err != nil {
+				return nil, err
+			}
+			s.Outbox.Notify()
+		}
 	}
 	if wasActive && to == PairingEnded {
 		if err := s.Store.ReleaseSlot(ctx, p.VolunteerID); err != nil {

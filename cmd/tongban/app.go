@@ -161,7 +161,7 @@ func (m *Main) Open(ctx context.Context) error {
 		},
 	}
 	m.Pairings = &matching.PairingService{Store: mongodb.NewPairingStore(db), Needs: m.Needs.Store, Volunteers: m.Volunteers.Store,
-		Scorer: m.Volunteers.Scorer, Screen: privacy.Check}
+		Scorer: m.Volunteers.Scorer, Screen: privacy.Check, Outbox: outboxWriter{m.Outbox, m.Worker}}
 	if err := m.openMoney(); err != nil {
 		return err
 	}

@@ -110,6 +110,13 @@ func (s *PairingStore) ReleaseSlot(ctx context.Context, volunteerID string) erro
 	return translate(err, "volunteer profile")
 }
 
+// CountPairingsMade increments the need's progress.pairings_made.
+func (s *PairingStore) CountPairingsMade(ctx context.Context, needID string) error {
+	_, err := s.db.Collection(colNeeds).UpdateOne(ctx, bson.D{{Key: "_id", Value: needID}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "progress.pairings_made", Value: 1}, {Key: "version", Value: int64(1)}}}})
+	return translate(err, "need")
+}
+
 // CreateLog inserts a session log.
 func (s *PairingStore) CreateLog(ctx context.Context, l *matching.SessionLog) error {
 	_, err := s.db.Collection(colLogs).InsertOne(ctx, l)
