@@ -172,19 +172,6 @@ func TestInsufficientFundsDetails(t *testing.T) {
 	}
 }
 
-type spot struct {
-	Ledger string
-	Seq    int64
-}
-
-func spots(r *donations.VerifyReport) []spot {
-	out := []spot{}
-	for _, m := range r.Mismatches {
-		out = append(out, spot{m.Ledger, m.Seq})
-	}
-	return out
-}
-
 func TestEntryIDs(t *testing.T) {
 	tests := []struct {
 		id     string
