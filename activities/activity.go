@@ -4,9 +4,16 @@
 // iCalendar feeds and verifiable volunteer-service certificates.
 //
 // Capacity is kept as per-role counters in the session document and taken
-// with one guarded atomic update; a volunteer's confirmed sessions are kept
-// in one schedule document updated optimistically, so that two overlapping
-// confirmations cannot both succeed. Nothing needs a transaction.
+// with one guarded atomic update ({places_left.<role>: {$gt: 0}} + $inc),
+// which also hands out the arrival number; each role's waitlist and the
+// places held for offers live in the same document, so joining the line and
+// turning a waiting volunteer into an offer are single atomic updates too.
+// A volunteer's confirmed sessions are kept in one schedule document
+// replaced at its version, so two overlapping confirmations cannot both
+// succeed. A sign-up's ID is derived from (session, volunteer), which a
+// unique index also guards. Nothing needs a transaction, and the sign-up
+// path addresses every document by _id (the embedded FerretDB pushes down
+// no other filter).
 package activities
 
 import (

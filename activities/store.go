@@ -124,7 +124,6 @@ type SessionFilter struct {
 
 // SignupFilter selects sign-ups. Zero fields do not filter.
 type SignupFilter struct {
-	ActivityID  string
 	SessionID   string
 	VolunteerID string
 	Role        string

@@ -281,13 +281,17 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// janitor removes expired sessions (FerretDB has no TTL indexes).
+// janitor removes expired sessions (FerretDB has no TTL indexes) and
+// passes on waitlist offers whose confirmation window ran out.
 func (m *Main) janitor(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
+	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
 		if _, err := m.Store.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			m.Logger.Warn("session cleanup failed", "err", err)
+		}
+		if _, err := m.Activities.ExpireOffers(ctx); err != nil && ctx.Err() == nil {
+			m.Logger.Warn("expiring waitlist offers failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -166,6 +166,9 @@ func SeedDemo(ctx context.Context, m *Main, size int) (bool, error) {
 	if err := seedNeeds(ctx, m, r, size, orgIDs, ids["coordinator@tongban.example"], ids["reviewer@tongban.example"]); err != nil {
 		return false, err
 	}
+	if err := seedActivities(ctx, m, orgIDs["共青团隆安县委员会"], ids["coordinator@tongban.example"], volunteers); err != nil {
+		return false, fmt.Errorf("demo activities: %w", describe(err))
+	}
 	if err := seedCampaigns(ctx, m, r, volunteers, orgIDs["共青团隆安县委员会"], ids["finance@tongban.example"]); err != nil {
 		return false, err
 	}

@@ -287,9 +287,6 @@ func (s *ActivityStore) FindSignup(ctx context.Context, id string) (*activities.
 func signupFilter(f activities.SignupFilter) bson.D {
 	filter := bson.D{}
 	add := func(k string, v any) { filter = append(filter, bson.E{Key: k, Value: v}) }
-	if f.ActivityID != "" {
-		add("activity_id", f.ActivityID)
-	}
 	if f.SessionID != "" {
 		add("session_id", f.SessionID)
 	}
