@@ -168,7 +168,7 @@ func (m *Main) Open(ctx context.Context) error {
 	activityStore := mongodb.NewActivityStore(db)
 	m.Activities = &activities.Service{Store: activityStore, Volunteers: m.Volunteers.Store, DisplayName: m.Volunteers.DisplayName,
 		OrgName: m.Needs.OrgName, County: geo.LookupCounty, Screen: privacy.Check, PairingLogs: activityStore.ConfirmedPairingLogs,
-		CodeSecret: []byte(os.Getenv("TONGBAN_CHECKIN_SECRET")), PublicURL: os.Getenv("TONGBAN_PUBLIC_URL")}
+		CodeSecret: []byte(cfg.CheckinSecret), PublicURL: cfg.PublicURL}
 	m.Accounts.Erasure = append(m.Accounts.Erasure, m.Activities.Erase)
 	m.Accounts.Exporters["activities"] = m.Activities.Export
 

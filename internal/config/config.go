@@ -37,6 +37,9 @@ type Config struct {
 
 	PaymentSandbox  bool
 	GeneralFundOrgs string
+
+	CheckinSecret string
+	PublicURL     string
 }
 
 // Setting documents one setting (used for flags and the README table).
@@ -70,6 +73,8 @@ func (c *Config) Settings() []Setting {
 		{Env: "TONGBAN_S3_REGION", Flag: "s3-region", Default: "", Help: "S3 region", str: &c.S3Region},
 		{Env: "TONGBAN_S3_TLS", Flag: "s3-tls", Default: "true", Help: "use HTTPS to reach S3", boolean: &c.S3TLS},
 		{Env: "TONGBAN_PAYMENT_SANDBOX", Flag: "payment-sandbox", Default: "true", Help: "serve the local WeChat Pay sandbox checkout (no real money)", boolean: &c.PaymentSandbox},
+		{Env: "TONGBAN_CHECKIN_SECRET", Flag: "checkin-secret", Default: "", Help: "HMAC secret of the rotating check-in codes (env only; random at start when empty, so codes change on restart)", str: &c.CheckinSecret},
+		{Env: "TONGBAN_PUBLIC_URL", Flag: "public-url", Default: "", Help: "public base URL used in QR codes and calendar links (e.g. https://tongban.example.org)", str: &c.PublicURL},
 		{Env: "TONGBAN_GENERAL_FUND_ORGS", Flag: "general-fund-orgs", Default: "", Help: "comma-separated names of the organisations whose finance staff run the general fund (demo: 共青团隆安县委员会)", str: &c.GeneralFundOrgs},
 	}
 }
