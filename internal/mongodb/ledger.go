@@ -223,15 +223,8 @@ func (s *CampaignStore) FindCampaigns(ctx context.Context, f donations.CampaignF
 func (s *CampaignStore) ReplaceCampaign(ctx context.Context, c *donations.Campaign, version int64) (*donations.Campaign, error) {
 	next := *c
 	next.Version = version + 1
-	res, err := s.db.Collection(colCampaigns).ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.ID}, {Key: "version", Value: version}}, &next)
-	if err != nil {
-		return nil, translate(err, "campaign")
-	}
-	if res.MatchedCount == 0 {
-		if _, err := s.FindCampaignByID(ctx, c.ID); err != nil {
-			return nil, err
-		}
-		return nil, tongban.Errorf(tongban.EPRECONDITION, "The campaign was changed meanwhile; reload and try again.")
+	if err := replaceVersioned(ctx, s.db.Collection(colCampaigns), c.ID, version, &next, "campaign"); err != nil {
+		return nil, err
 	}
 	return &next, nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -174,4 +175,25 @@ func translate(err error, what string) error {
 		return err
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// replaceVersioned stores next (whose Version the caller already set to
+// version+1) in place of document id only if the stored version equals
+// version. A missing document is ENOTFOUND, a stale version EPRECONDITION.
+func replaceVersioned(ctx context.Context, c *mongo.Collection, id string, version int64, next any, what string) error {
+	res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}}, next)
+	if err != nil {
+		return translate(err, what)
+	}
+	if res.MatchedCount > 0 {
+		return nil
+	}
+	n, err := c.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return translate(err, what)
+	}
+	if n == 0 {
+		return tongban.Errorf(tongban.ENOTFOUND, "%s not found.", what)
+	}
+	return tongban.Errorf(tongban.EPRECONDITION, "The %s was changed meanwhile; reload and try again.", what)
 }

@@ -7,7 +7,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/tongban/tongban"
 	"github.com/tongban/tongban/accounts"
 	"github.com/tongban/tongban/internal/outbox"
 	"github.com/tongban/tongban/matching"
@@ -72,15 +71,8 @@ func (s *NeedStore) FindNeeds(ctx context.Context, f matching.NeedFilter) ([]*ma
 func (s *NeedStore) ReplaceNeed(ctx context.Context, n *matching.Need, version int64) (*matching.Need, error) {
 	next := *n
 	next.Version = version + 1
-	res, err := s.db.Collection(colNeeds).ReplaceOne(ctx, bson.D{{Key: "_id", Value: n.ID}, {Key: "version", Value: version}}, &next)
-	if err != nil {
-		return nil, translate(err, "need")
-	}
-	if res.MatchedCount == 0 {
-		if _, err := s.FindNeedByID(ctx, n.ID); err != nil {
-			return nil, err
-		}
-		return nil, tongban.Errorf(tongban.EPRECONDITION, "The need was changed meanwhile; reload and try again.")
+	if err := replaceVersioned(ctx, s.db.Collection(colNeeds), n.ID, version, &next, "need"); err != nil {
+		return nil, err
 	}
 	return &next, nil
 }

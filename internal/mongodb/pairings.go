@@ -76,15 +76,8 @@ func (s *PairingStore) FindPairings(ctx context.Context, f matching.PairingFilte
 func (s *PairingStore) ReplacePairing(ctx context.Context, p *matching.Pairing, version int64) (*matching.Pairing, error) {
 	next := *p
 	next.Version = version + 1
-	res, err := s.db.Collection(colPairings).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}, {Key: "version", Value: version}}, &next)
-	if err != nil {
-		return nil, translate(err, "pairing")
-	}
-	if res.MatchedCount == 0 {
-		if _, err := s.FindPairing(ctx, p.ID); err != nil {
-			return nil, err
-		}
-		return nil, tongban.Errorf(tongban.EPRECONDITION, "The pairing was changed meanwhile; reload and try again.")
+	if err := replaceVersioned(ctx, s.db.Collection(colPairings), p.ID, version, &next, "pairing"); err != nil {
+		return nil, err
 	}
 	return &next, nil
 }

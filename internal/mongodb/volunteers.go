@@ -61,15 +61,8 @@ func (s *VolunteerStore) SaveVolunteer(ctx context.Context, v *matching.Voluntee
 		}
 		return &next, nil
 	}
-	res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: v.ID}, {Key: "version", Value: version}}, &next)
-	if err != nil {
-		return nil, translate(err, "volunteer profile")
-	}
-	if res.MatchedCount == 0 {
-		if _, err := s.FindVolunteer(ctx, v.ID); err != nil {
-			return nil, err
-		}
-		return nil, tongban.Errorf(tongban.EPRECONDITION, "The profile was changed meanwhile; reload and try again.")
+	if err := replaceVersioned(ctx, c, v.ID, version, &next, "volunteer profile"); err != nil {
+		return nil, err
 	}
 	return &next, nil
 }
