@@ -384,13 +384,3 @@ func (s *Service) ConfirmHours(ctx context.Context, sessionID string, childrenSe
 	}
 	return res, nil
 }
-
-// qrModules draws a QR code of text as a matrix of dark modules.
-func qrModules(text string) ([][]bool, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
-	if err != nil {
-		return nil, err
-	}
-	q.DisableBorder = true
-	return q.Bitmap(), nil
-}

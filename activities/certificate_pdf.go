@@ -2,19 +2,13 @@ package activities
 
 import (
 	"bytes"
-	_ "embed"
 	"fmt"
 	"time"
 
 	"github.com/go-pdf/fpdf"
-)
 
-// cjkFont is Droid Sans Fallback (Apache-2.0, from Debian's
-// fonts-droid-fallback; see fonts/README.md). Each PDF embeds only the
-// glyphs it uses.
-//
-//go:embed fonts/WenQuanYiMicroHei.ttf
-var cjkFont []byte
+	"github.com/tongban/tongban/internal/pdfkit"
+)
 
 // certificate colours (RGB).
 var (
@@ -31,15 +25,9 @@ func RenderCertificate(c *CertificateContent, sha string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("certificate issued_at: %w", err)
 	}
-	qr, err := qrModules(c.VerifyURL)
-	if err != nil {
-		return nil, fmt.Errorf("certificate QR code: %w", err)
-	}
-	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf := pdfkit.New()
 	pdf.SetCreationDate(issued)
 	pdf.SetModificationDate(issued)
-	pdf.SetCompression(true)
-	pdf.AddUTF8FontFromBytes("cjk", "", cjkFont)
 	pdf.SetTitle("志愿服务证明 "+c.Serial, true)
 	pdf.SetAuthor(c.OrgName, true)
 	pdf.SetCreator("Tongban 童伴", true)
@@ -128,15 +116,8 @@ func RenderCertificate(c *CertificateContent, sha string) ([]byte, error) {
 	pdf.CellFormat(90, 8, "出具日期："+dateZH(issued.In(Shanghai).Format("2006-01-02")), "", 2, "R", false, 0, "")
 
 	const qrSize = 34.0
-	n := float64(len(qr))
-	cell := qrSize / n
-	pdf.SetFillColor(0, 0, 0)
-	for r, row := range qr {
-		for col, dark := range row {
-			if dark {
-				pdf.Rect(25+float64(col)*cell, y+float64(r)*cell, cell+0.01, cell+0.01, "F")
-			}
-		}
+	if err := pdfkit.DrawQR(pdf, c.VerifyURL, 25, y, qrSize); err != nil {
+		return nil, fmt.Errorf("certificate: %w", err)
 	}
 	pdf.SetFont("cjk", "", 8.5)
 	ink(certGrey)
