@@ -208,8 +208,9 @@ func newSerial(now time.Time) string {
 	return "TB-" + now.In(Shanghai).Format("2006") + "-" + string(b)
 }
 
-// VerifyPath is the public verification address of a certificate.
-func VerifyPath(serial string) string { return "/api/v1/certificates/" + serial }
+// VerifyPath is the public web page that verifies a certificate (its QR
+// code's payload); the page reads GET /api/v1/certificates/{serial}.
+func VerifyPath(serial string) string { return "/certificates/" + serial }
 
 // IssueCertificate issues the calling volunteer a certificate of their
 // confirmed hours with one organisation. Its content is fixed now; issuing

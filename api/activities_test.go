@@ -256,7 +256,7 @@ func TestActivityFlow(t *testing.T) {
 	cert := r.json(t)
 	serial := cert["serial"].(string)
 	content := cert["content"].(map[string]any)
-	if content["verify_url"] != srv.base+"/api/v1/certificates/"+serial || content["total_minutes"] != float64(85) {
+	if content["verify_url"] != srv.base+"/certificates/"+serial || content["total_minutes"] != float64(85) {
 		t.Errorf("certificate content: %v", content)
 	}
 	r = v2.do("GET", "/api/v1/certificates/"+serial+"/pdf", nil)
