@@ -58,6 +58,8 @@ func (s *Server) donationRoutes(v1 fiber.Router) {
 	v1.Get("/expenses", requireUser, s.listExpenses)
 	v1.Post("/expenses/:id/approve", requireUser, s.approveExpense)
 	v1.Post("/expenses/:id/reject", requireUser, s.rejectExpense)
+	v1.Get("/expenses/:id/files/:n", requireUser, s.expenseFile)
+	v1.Get("/ledgers/:ledger/balances", requireUser, s.ledgerBalances)
 }
 
 // sandboxRoutes serve the local payment sandbox's checkout page.
@@ -464,3 +466,46 @@ func (s *Server) rejectExpense(c *fiber.Ctx) error {
 // NotifyPath is the payment provider's notification endpoint; it is exempt
 // from CSRF checks because the provider's signature authenticates it.
 const NotifyPath = "/api/v1/payments/wechatpay/notify"
+
+// ledgerBalances are a ledger's balances per need, for finance staff
+// deciding what to allocate and spend.
+func (s *Server) ledgerBalances(c *fiber.Ctx) error {
+	b, err := s.deps.Money.Donations.Balances(c.UserContext(), strings.Clone(c.Params("ledger")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(b)
+}
+
+// expenseFile serves a receipt file of an expense to staff of its
+// organisations, after checking the stored bytes are the ones whose hash
+// the expense recorded.
+func (s *Server) expenseFile(c *fiber.Ctx) error {
+	n, err := strconv.Atoi(c.Params("n"))
+	if err != nil || n < 0 {
+		return tongban.Invalid("n", "must be the receipt's index, from 0")
+	}
+	r, err := s.deps.Money.Donations.ExpenseFile(c.UserContext(), strings.Clone(c.Params("id")), n)
+	if err != nil {
+		return err
+	}
+	rc, info, err := s.deps.Money.Blob.Get(c.UserContext(), r.BlobKey)
+	if err != nil {
+		return err
+	}
+	if info.SHA256 != r.SHA256 {
+		rc.Close()
+		return tongban.Errorf(tongban.ENOTFOUND, "The stored file does not match the receipt's SHA-256.")
+	}
+	data, err := io.ReadAll(io.LimitReader(rc, int64(s.deps.Money.MaxUpload)+1))
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	ext := map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[info.ContentType]
+	c.Set(fiber.HeaderContentType, info.ContentType)
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="receipt-`+strconv.Itoa(n+1)+ext+`"`)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
+	return c.Send(data)
+}
