@@ -18,6 +18,7 @@ func (s *Server) pairingRoutes(v1 fiber.Router) {
 	v1.Get("/pairings/:id/logs", requireUser, s.pairingLogs)
 	v1.Post("/pairings/:id/logs", requireUser, s.addPairingLog)
 	v1.Post("/pairings/:id/logs/:log/comments", requireUser, s.commentLog)
+	v1.Post("/pairings/:id/logs/:log/confirm", requireUser, s.confirmLog)
 	v1.Post("/orgs/:id/matching/runs", requireUser, s.runMatching)
 }
 
@@ -118,6 +119,14 @@ func (s *Server) commentLog(c *fiber.Ctx) error {
 		return err
 	}
 	l, err := s.deps.Pairings.Comment(c.UserContext(), strings.Clone(c.Params("id")), strings.Clone(c.Params("log")), in.Text)
+	if err != nil {
+		return err
+	}
+	return c.JSON(l)
+}
+
+func (s *Server) confirmLog(c *fiber.Ctx) error {
+	l, err := s.deps.Pairings.ConfirmLog(c.UserContext(), strings.Clone(c.Params("id")), strings.Clone(c.Params("log")))
 	if err != nil {
 		return err
 	}

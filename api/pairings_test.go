@@ -29,10 +29,16 @@ func publishedNeed(t *testing.T, orgID string, author, reviewer *client, title s
 // verifiedVolunteer signs up a volunteer with a profile and all checks.
 func verifiedVolunteer(t *testing.T, srv *testServer, orgID string, staff *client, capacity int) (*client, string) {
 	t.Helper()
+	return verifiedVolunteerAt(t, srv, orgID, staff, capacity, []map[string]any{{"day": 6, "start": "08:00", "end": "12:00"}})
+}
+
+// verifiedVolunteerAt is verifiedVolunteer with the given weekly availability.
+func verifiedVolunteerAt(t *testing.T, srv *testServer, orgID string, staff *client, capacity int, availability []map[string]any) (*client, string) {
+	t.Helper()
 	vol, _ := signup(t, srv, "volunteer")
 	r := vol.do("PUT", "/api/v1/volunteer/profile", map[string]any{
 		"gender": "female", "subjects": []string{"math"}, "grades": map[string]int{"min": 1, "max": 9}, "county_code": "439921",
-		"availability": []map[string]any{{"day": 6, "start": "08:00", "end": "12:00"}}, "modes": []string{"online"}, "capacity": capacity,
+		"availability": availability, "modes": []string{"online"}, "capacity": capacity,
 	}, "If-Match", `"0"`)
 	if r.Status != 200 {
 		t.Fatalf("profile: %d %s", r.Status, r.Body)
@@ -228,5 +234,183 @@ func TestExportAndErasure(t *testing.T) {
 	// The login is free again.
 	if r := again.do("POST", "/api/v1/auth/signup", map[string]any{"login": login, "password": "another long pw", "display_name": "新用户", "roles": []string{"donor"}}); r.Status != 201 {
 		t.Errorf("signup with the erased login: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestProposeWithOverride: staff propose the top candidate without a
+// reason; anyone else needs an override reason, which the pairing keeps.
+func TestProposeWithOverride(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	orgID, coord, rev1, _ := staffOrg(t, srv)
+	otherCoord := otherOrgCoordinator(t, srv)
+	needID := publishedNeed(t, orgID, coord, rev1, "周六数学线上辅导（改派测试）")
+	_, _ = verifiedVolunteer(t, srv, orgID, rev1, 2)
+	// Free on Sundays only: eligible, but scores lower on shared time.
+	lowVol, lowID := verifiedVolunteerAt(t, srv, orgID, rev1, 2, []map[string]any{{"day": 7, "start": "08:00", "end": "12:00"}})
+
+	r := coord.do("GET", "/api/v1/needs/"+needID+"/candidates?k=50", nil)
+	if r.Status != 200 {
+		t.Fatalf("candidates: %d %s", r.Status, r.Body)
+	}
+	var ids []string
+	for _, it := range r.json(t)["items"].([]any) {
+		ids = append(ids, it.(map[string]any)["volunteer"].(map[string]any)["id"].(string))
+	}
+	if len(ids) < 2 || !contains(ids[1:], lowID) {
+		t.Fatalf("candidates %v: want the Sunday volunteer %s listed below the top", ids, lowID)
+	}
+	topID := ids[0]
+	reason := "周六的志愿者下月出差，周日的志愿者与孩子同乡，沟通更方便。"
+	tests := []struct {
+		name       string
+		who        *client
+		volunteer  string
+		override   string
+		wantStatus int
+		wantField  string
+		wantSource string
+	}{
+		{"not the top candidate, no reason", coord, lowID, "", 400, "override", ""},
+		{"not the top candidate, blank reason", rev1, lowID, "   ", 400, "override", ""},
+		{"reason too long", coord, lowID, strings.Repeat("长", 301), 400, "override", ""},
+		{"staff of another organisation", otherCoord, lowID, reason, 403, "", ""},
+		{"a volunteer", lowVol, lowID, reason, 403, "", ""},
+		{"not the top candidate, with a reason", coord, lowID, reason, 201, "", "staff"},
+		{"proposed twice", coord, lowID, reason, 409, "", ""},
+		{"the top candidate needs no reason", rev1, topID, "", 201, "", "matching"},
+	}
+	var pairingID string
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.who.do("POST", "/api/v1/needs/"+needID+"/pairings", map[string]any{"volunteer_id": tt.volunteer, "override": tt.override})
+			if r.Status != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.wantStatus, r.Body)
+			}
+			if tt.wantField != "" && !contains(problemFields(t, r), tt.wantField) {
+				t.Errorf("problem fields %v, want %s", problemFields(t, r), tt.wantField)
+			}
+			if tt.wantSource == "" {
+				return
+			}
+			p := r.json(t)
+			var wantOverride any // omitted when empty
+			if tt.override != "" {
+				wantOverride = strings.TrimSpace(tt.override)
+			}
+			if got, want := []any{p["source"], p["status"], p["override"]}, []any{tt.wantSource, "proposed", wantOverride}; !cmp.Equal(got, want) {
+				t.Errorf("source, status, override = %v, want %v", got, want)
+			}
+			if tt.volunteer == lowID {
+				pairingID = p["id"].(string)
+			}
+		})
+	}
+	// The reason shows on the pairing for the volunteer and for staff.
+	found := false
+	for _, it := range lowVol.do("GET", "/api/v1/volunteer/pairings", nil).json(t)["items"].([]any) {
+		p := it.(map[string]any)
+		found = found || (p["id"] == pairingID && p["override"] == reason)
+	}
+	if !found {
+		t.Errorf("the volunteer does not see the override reason on pairing %s", pairingID)
+	}
+	found = false
+	for _, it := range coord.do("GET", "/api/v1/orgs/"+orgID+"/pairings", nil).json(t)["items"].([]any) {
+		p := it.(map[string]any)
+		found = found || (p["id"] == pairingID && p["override"] == reason && p["source"] == "staff")
+	}
+	if !found {
+		t.Errorf("staff do not see the override reason on pairing %s", pairingID)
+	}
+}
+
+// TestConfirmPairingLog: staff of the pairing's organisation confirm a
+// session log (idempotently); then, and only then, it counts in the
+// volunteer's hours.
+func TestConfirmPairingLog(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	orgID, coord, rev1, _ := staffOrg(t, srv)
+	otherCoord := otherOrgCoordinator(t, srv)
+	needID := publishedNeed(t, orgID, coord, rev1, "周六数学线上辅导（确认课时）")
+	vol, _ := verifiedVolunteer(t, srv, orgID, rev1, 1)
+	anon := newClient(t, srv).csrfReady()
+	r := vol.do("POST", "/api/v1/needs/"+needID+"/signup", nil)
+	r = coord.do("POST", "/api/v1/pairings/"+r.json(t)["id"].(string)+"/actions", map[string]any{"action": "approve"}, "If-Match", r.Header.Get("ETag"))
+	if r.Status != 200 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	pid := r.json(t)["id"].(string)
+	coordID := coord.do("GET", "/api/v1/auth/me", nil).json(t)["user"].(map[string]any)["id"].(string)
+	today := time.Now().Format("2006-01-02")
+	var logIDs []string
+	for _, minutes := range []int{90, 45} {
+		r := vol.do("POST", "/api/v1/pairings/"+pid+"/logs", map[string]any{"date": today, "minutes": minutes, "kind": "tutoring", "mode": "online", "note": "复习了分数的加减法，完成了练习。"})
+		if r.Status != 201 || r.json(t)["confirmed"] != false {
+			t.Fatalf("log: %d %s", r.Status, r.Body)
+		}
+		logIDs = append(logIDs, r.json(t)["id"].(string))
+	}
+	pairingHours := func() (ids []string) {
+		t.Helper()
+		r := vol.do("GET", "/api/v1/volunteer/hours", nil)
+		if r.Status != 200 {
+			t.Fatalf("hours: %d %s", r.Status, r.Body)
+		}
+		for _, it := range r.json(t)["items"].([]any) {
+			if e := it.(map[string]any); e["kind"] == "pairing" {
+				ids = append(ids, e["source_id"].(string))
+			}
+		}
+		return ids
+	}
+	if got := pairingHours(); len(got) != 0 {
+		t.Errorf("unconfirmed logs count as hours: %v", got)
+	}
+	confirm := "/api/v1/pairings/" + pid + "/logs/" + logIDs[0] + "/confirm"
+	tests := []struct {
+		name       string
+		who        *client
+		path       string
+		wantStatus int
+	}{
+		{"anonymous", anon, confirm, 401},
+		{"the volunteer", vol, confirm, 403},
+		{"staff of another organisation", otherCoord, confirm, 404},
+		{"a log of another pairing", coord, "/api/v1/pairings/" + pid + "/logs/no-such-log/confirm", 404},
+		{"the coordinator", coord, confirm, 200},
+		{"a reviewer, again (idempotent)", rev1, confirm, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.who.do("POST", tt.path, nil)
+			if r.Status != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.wantStatus, r.Body)
+			}
+			if r.Status != 200 {
+				return
+			}
+			l := r.json(t)
+			// The first confirmation stays: confirmed by the coordinator.
+			if got, want := []any{l["id"], l["confirmed"], l["confirmed_by"]}, []any{logIDs[0], true, coordID}; !cmp.Equal(got, want) {
+				t.Errorf("log id, confirmed, confirmed_by = %v, want %v", got, want)
+			}
+			if l["confirmed_at"] == nil {
+				t.Error("confirmed_at missing")
+			}
+		})
+	}
+	if diff := cmp.Diff([]string{logIDs[0]}, pairingHours()); diff != "" {
+		t.Errorf("pairing hours (-want +got):\n%s", diff)
+	}
+	hours := vol.do("GET", "/api/v1/volunteer/hours", nil).json(t)
+	if hours["total_minutes"] != float64(90) {
+		t.Errorf("total minutes %v, want 90", hours["total_minutes"])
+	}
+	confirmed := map[string]bool{}
+	for _, it := range vol.do("GET", "/api/v1/pairings/"+pid+"/logs", nil).json(t)["items"].([]any) {
+		confirmed[it.(map[string]any)["id"].(string)] = it.(map[string]any)["confirmed"].(bool)
+	}
+	if diff := cmp.Diff(map[string]bool{logIDs[0]: true, logIDs[1]: false}, confirmed); diff != "" {
+		t.Errorf("logs confirmed (-want +got):\n%s", diff)
 	}
 }

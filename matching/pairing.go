@@ -56,8 +56,13 @@ type SessionLog struct {
 	Mode        string         `bson:"mode" json:"mode"`
 	Note        string         `bson:"note" json:"note"`
 	Comments    []StaffComment `bson:"comments" json:"comments"`
-	Confirmed   bool           `bson:"confirmed" json:"confirmed"`
-	CreatedAt   time.Time      `bson:"created_at" json:"created_at"`
+	// Confirmed: staff of the pairing's organisation confirmed the
+	// session, so it counts in the volunteer's hours record.
+	Confirmed bool `bson:"confirmed" json:"confirmed"`
+	// ConfirmedBy and ConfirmedAt record who confirmed it and when.
+	ConfirmedBy string     `bson:"confirmed_by,omitempty" json:"confirmed_by,omitempty"`
+	ConfirmedAt *time.Time `bson:"confirmed_at,omitempty" json:"confirmed_at,omitempty"`
+	CreatedAt   time.Time  `bson:"created_at" json:"created_at"`
 }
 
 // StaffComment is a supervisor's comment on a session log.
@@ -83,6 +88,10 @@ type PairingStore interface {
 	NoteLogDate(ctx context.Context, pairingID, date string) error
 	FindLogs(ctx context.Context, pairingID string) ([]*SessionLog, error)
 	AddComment(ctx context.Context, logID string, c StaffComment) (*SessionLog, error)
+	// ConfirmLog marks a log of the pairing confirmed by a staff member in
+	// one atomic update; a log already confirmed is returned unchanged.
+	// ENOTFOUND when the pairing has no such log.
+	ConfirmLog(ctx context.Context, pairingID, logID, by string, at time.Time) (*SessionLog, error)
 	// CountPairingsMade records on the need that one more pairing became
 	// active (Need.Progress.PairingsMade), in one atomic update.
 	CountPairingsMade(ctx context.Context, needID string) error
@@ -128,9 +137,11 @@ func (s *PairingService) SignUp(ctx context.Context, needID string) (*Pairing, e
 	return s.propose(ctx, needID, me.UserID, "signup", "", me.UserID)
 }
 
-// Propose lets staff of the need's organisation propose a volunteer (from a
-// matching run or by hand, with an override reason when the volunteer was
-// not among the proposals).
+// Propose lets staff of the need's organisation propose a volunteer. The
+// top candidate (the best-scoring eligible volunteer not yet paired with or
+// proposed for the need) needs no reason; anyone else needs an override
+// reason (EINVALID on override otherwise), which is recorded on the pairing
+// (source "staff").
 func (s *PairingService) Propose(ctx context.Context, needID, volunteerID, override string) (*Pairing, error) {
 	me, err := caller(ctx)
 	if err != nil {
@@ -143,14 +154,71 @@ func (s *PairingService) Propose(ctx context.Context, needID, volunteerID, overr
 	if r := me.OrgRole(n.OrgID); r != "coordinator" && r != "reviewer" {
 		return nil, tongban.Errorf(tongban.EFORBIDDEN, "Only a coordinator or reviewer of the organisation can propose pairings.")
 	}
+	override = strings.TrimSpace(override)
 	if utf8.RuneCountInString(override) > 300 {
 		return nil, tongban.Invalid("override", "must be at most 300 characters")
 	}
 	source := "matching"
 	if override != "" {
 		source = "staff"
+	} else {
+		top, err := s.isTopCandidate(ctx, n, volunteerID)
+		if err != nil {
+			return nil, err
+		}
+		if !top {
+			return nil, tongban.Invalid("override", "is required: give the reason for proposing a volunteer who is not the top candidate")
+		}
 	}
-	return s.propose(ctx, needID, volunteerID, source, strings.TrimSpace(override), me.UserID)
+	return s.propose(ctx, needID, volunteerID, source, override, me.UserID)
+}
+
+// isTopCandidate reports whether the volunteer scores at least as high for
+// n as every other eligible volunteer not yet paired with or proposed for
+// it. It answers true when the proposal will fail anyway (no profile, not
+// eligible, not an open pairing need), so that propose reports why.
+func (s *PairingService) isTopCandidate(ctx context.Context, n *Need, volunteerID string) (bool, error) {
+	if n.Kind != KindPairing || !n.IsPublic() {
+		return true, nil
+	}
+	v, err := s.Volunteers.FindVolunteer(ctx, volunteerID)
+	if tongban.ErrorCode(err) == tongban.ENOTFOUND {
+		return true, nil
+	} else if err != nil {
+		return false, err
+	}
+	sc := *s.Scorer
+	sc.Today, sc.Now = s.today(), s.now()
+	existing, err := s.Store.FindPairings(ctx, PairingFilter{NeedID: n.ID})
+	if err != nil {
+		return false, err
+	}
+	paired := map[string]bool{}
+	for _, p := range existing {
+		paired[p.VolunteerID] = true
+	}
+	if len(sc.Ineligible(v, n, paired[v.ID])) > 0 {
+		return true, nil
+	}
+	mine := sc.Score(v, n).Total
+	cursor, seen := "", 0
+	for seen < MaxCandidates {
+		page, next, err := s.Volunteers.FindVolunteers(ctx, VolunteerFilter{Cursor: cursor, Limit: 100})
+		if err != nil {
+			return false, err
+		}
+		for _, o := range page {
+			if o.ID != v.ID && len(sc.Ineligible(o, n, paired[o.ID])) == 0 && sc.Score(o, n).Total > mine+1e-9 {
+				return false, nil
+			}
+		}
+		seen += len(page)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return true, nil
 }
 
 func (s *PairingService) propose(ctx context.Context, needID, volunteerID, source, override, by string) (*Pairing, error) {
@@ -463,4 +531,31 @@ func (s *PairingService) Comment(ctx context.Context, pairingID, logID, text str
 		return nil, tongban.Errorf(tongban.ENOTFOUND, "session log not found.")
 	}
 	return s.Store.AddComment(ctx, logID, StaffComment{By: me.UserID, At: s.now(), Text: strings.TrimSpace(text)})
+}
+
+// ConfirmLog confirms a session log on behalf of the pairing's
+// organisation (a coordinator or reviewer; not the volunteer who logged
+// it), so that it counts in the volunteer's hours record. Who confirmed it
+// and when are recorded on the log. Confirming a log again is harmless: the
+// log comes back unchanged with its first confirmation.
+func (s *PairingService) ConfirmLog(ctx context.Context, pairingID, logID string) (*SessionLog, error) {
+	me, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Store.FindPairing(ctx, pairingID)
+	if err != nil {
+		return nil, err
+	}
+	role := me.OrgRole(p.OrgID)
+	if p.VolunteerID == me.UserID {
+		return nil, tongban.Errorf(tongban.EFORBIDDEN, "Volunteers cannot confirm their own sessions.")
+	}
+	if role != "coordinator" && role != "reviewer" {
+		if role == "" && !me.IsAdmin() {
+			return nil, tongban.Errorf(tongban.ENOTFOUND, "pairing not found.")
+		}
+		return nil, tongban.Errorf(tongban.EFORBIDDEN, "Only a coordinator or reviewer of the organisation can confirm sessions.")
+	}
+	return s.Store.ConfirmLog(ctx, p.ID, logID, me.UserID, s.now())
 }

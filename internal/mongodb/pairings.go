@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -144,6 +145,29 @@ func (s *PairingStore) AddComment(ctx context.Context, logID string, c matching.
 		bson.D{{Key: "$push", Value: bson.D{{Key: "comments", Value: c}}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&l)
 	if err != nil {
+		return nil, translate(err, "session log")
+	}
+	return &l, nil
+}
+
+// ConfirmLog sets a log's confirmed flag with who and when, only while it
+// is unconfirmed (one guarded update, so the first confirmation stays); a
+// log already confirmed is returned as stored. ENOTFOUND when the pairing
+// has no such log.
+func (s *PairingStore) ConfirmLog(ctx context.Context, pairingID, logID, by string, at time.Time) (*matching.SessionLog, error) {
+	col := s.db.Collection(colLogs)
+	var l matching.SessionLog
+	err := col.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: logID}, {Key: "pairing_id", Value: pairingID}, {Key: "confirmed", Value: bson.D{{Key: "$ne", Value: true}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "confirmed", Value: true}, {Key: "confirmed_by", Value: by}, {Key: "confirmed_at", Value: at}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&l)
+	if err == nil {
+		return &l, nil
+	}
+	if err != mongo.ErrNoDocuments {
+		return nil, translate(err, "session log")
+	}
+	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: logID}, {Key: "pairing_id", Value: pairingID}}).Decode(&l); err != nil {
 		return nil, translate(err, "session log")
 	}
 	return &l, nil
