@@ -223,6 +223,15 @@ func MaskEmail(s string) string {
 	return string(r) + "***" + s[at:]
 }
 
+// MaskName keeps the first character of a name and masks the rest: "张**".
+func MaskName(name string) string {
+	r := []rune(strings.TrimSpace(name))
+	if len(r) <= 1 {
+		return "*"
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-1)
+}
+
 // MaskPhone keeps the first 3 and last 4 digits: "138****5678".
 func MaskPhone(s string) string {
 	if len(s) < 7 {

@@ -64,9 +64,9 @@ func RenderCertificate(c *CertificateContent, sha string) ([]byte, error) {
 	ink(certInk)
 	body := fmt.Sprintf("兹证明 %s 于 %s 至 %s 期间参加 %s 组织的志愿服务活动，经组织方确认，累计志愿服务时长 %s 小时。",
 		c.VolunteerName, dateZH(c.PeriodFrom), dateZH(c.PeriodTo), c.OrgName, hours)
-	pdf.MultiCell(0, 9, "    "+body, "", "L", false)
+	pdfkit.MultiCell(pdf, 160, 9, "\u3000\u3000"+body, "", "L")
 	pdf.Ln(2)
-	pdf.MultiCell(0, 9, "    特此证明。", "", "L", false)
+	pdfkit.MultiCell(pdf, 160, 9, "\u3000\u3000特此证明。", "", "L")
 	pdf.Ln(6)
 
 	// Activities table.
@@ -123,7 +123,7 @@ func RenderCertificate(c *CertificateContent, sha string) ([]byte, error) {
 	ink(certGrey)
 	pdf.SetXY(25, y+qrSize+2)
 	pdf.CellFormat(80, 4.5, "扫码核验真伪 Scan to verify", "", 2, "L", false, 0, "")
-	pdf.MultiCell(160, 4.5, c.VerifyURL, "", "L", false)
+	pdfkit.MultiCell(pdf, 160, 4.5, c.VerifyURL, "", "L")
 
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetFont("cjk", "", 7.5)

@@ -9,11 +9,11 @@ import (
 	"math"
 	"regexp"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/tongban/tongban"
+	"github.com/tongban/tongban/accounts"
 )
 
 // Kinds of hours entries.
@@ -380,13 +380,7 @@ type PublicCertificate struct {
 }
 
 // MaskName keeps the first character of a name and masks the rest.
-func MaskName(name string) string {
-	r := []rune(strings.TrimSpace(name))
-	if len(r) <= 1 {
-		return "*"
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-1)
-}
+func MaskName(name string) string { return accounts.MaskName(name) }
 
 // VerifyCertificate returns a certificate's public facts to anyone.
 func (s *Service) VerifyCertificate(ctx context.Context, serial string) (*PublicCertificate, error) {

@@ -129,6 +129,7 @@ func TestMain(m *testing.M) {
 	env.money = &api.Money{Donations: &donations.Service{Ledger: mongodb.NewLedgerStore(env.db), Campaigns: mongodb.NewCampaignStore(env.db),
 		Expenses: mongodb.NewExpenseStore(env.db), Needs: env.needs.Store, Progress: mongodb.NewNeedProgressStore(env.db), Screen: privacy.Check},
 		Orders: mongodb.NewOrderStore(env.db), Blob: store, Sandbox: sandbox, Verifier: sandbox.Verifier(), MaxUpload: api.UploadLimit}
+	env.money.Receipts = &donations.Receipts{Money: env.money.Donations, Store: mongodb.NewReceiptStore(env.db), Users: env.store, Orgs: env.store}
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPISpec)
 	if err != nil {
 		panic(err)

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"html"
 	"io"
@@ -34,6 +33,8 @@ type Money struct {
 	Sandbox  *payment.Sandbox
 	// MaxUpload is the largest receipt upload in bytes.
 	MaxUpload int
+	// Receipts issues and verifies donation receipts; nil disables them.
+	Receipts *donations.Receipts
 }
 
 func (s *Server) donationRoutes(v1 fiber.Router) {
@@ -44,7 +45,7 @@ func (s *Server) donationRoutes(v1 fiber.Router) {
 	v1.Post("/campaigns", requireUser, s.createCampaign)
 	v1.Get("/campaigns/:id", s.getCampaign)
 	v1.Get("/campaigns/:id/report", s.campaignReport)
-	v1.Get("/campaigns/:id/report.csv", s.campaignReportCSV)
+	s.receiptRoutes(v1)
 	v1.Get("/campaigns/:id/ledger", s.campaignLedger)
 	v1.Post("/donations/checkout", requireUser, s.checkout)
 	v1.Post("/payments/wechatpay/notify", s.paymentNotify)
@@ -129,29 +130,6 @@ func yuan(fen int64) string {
 		sign, fen = "-", -fen
 	}
 	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
-}
-
-// campaignReportCSV is the transparency report as CSV (UTF-8 with BOM so
-// spreadsheet programs read the Chinese text).
-func (s *Server) campaignReportCSV(c *fiber.Ctx) error {
-	id := strings.Clone(c.Params("id"))
-	t, err := s.deps.Money.Donations.Totals(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"项目 item", "金额（元） amount (yuan)"})
-	rows := [][2]any{{"募集 raised", t.RaisedFen}, {"退款 refunded", t.RefundedFen}, {"已拨付 allocated", t.AllocatedFen},
-		{"已支出 spent", t.SpentFen}, {"未拨付 unallocated", t.UnallocatedFen}, {"需求结余 held by needs", t.HeldByNeedsFen}}
-	for _, r := range rows {
-		_ = w.Write([]string{r[0].(string), yuan(r[1].(int64))})
-	}
-	w.Flush()
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="tongban-report-`+id+`.csv"`)
-	return c.Send(buf.Bytes())
 }
 
 func (s *Server) campaignLedger(c *fiber.Ctx) error {

@@ -35,7 +35,8 @@ func (p progressToIndex) AddNeedProgress(ctx context.Context, needID string, rai
 func (m *Main) openMoney() error {
 	svc := &donations.Service{Ledger: mongodb.NewLedgerStore(m.DB), Campaigns: mongodb.NewCampaignStore(m.DB), Expenses: mongodb.NewExpenseStore(m.DB),
 		Needs: m.Needs.Store, Progress: progressToIndex{mongodb.NewNeedProgressStore(m.DB), m}, Screen: privacy.Check, Logger: m.Logger}
-	m.Money = &api.Money{Donations: svc, Orders: mongodb.NewOrderStore(m.DB), Blob: m.Blob, MaxUpload: api.UploadLimit}
+	m.Money = &api.Money{Donations: svc, Orders: mongodb.NewOrderStore(m.DB), Blob: m.Blob, MaxUpload: api.UploadLimit,
+		Receipts: &donations.Receipts{Money: svc, Store: mongodb.NewReceiptStore(m.DB), Users: m.Store, Orgs: m.Store, PublicURL: m.Config.PublicURL}}
 	if m.Config.PaymentSandbox {
 		sb, err := payment.NewSandbox()
 		if err != nil {

@@ -1,0 +1,188 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tongban/tongban/api"
+	"github.com/tongban/tongban/donations"
+	"github.com/tongban/tongban/internal/auth"
+)
+
+// giveOnline gives fen to ledger through the sandbox checkout and returns
+// the gift's donation ID.
+func giveOnline(t *testing.T, donor *client, ledger string, fen int64, anonymous bool) string {
+	t.Helper()
+	r := donor.do("POST", "/api/v1/donations/checkout", map[string]any{"ledger": ledger, "amount_fen": fen, "anonymous": anonymous})
+	if r.Status != 201 {
+		t.Fatalf("checkout: %d %s", r.Status, r.Body)
+	}
+	if r := donor.do("POST", r.json(t)["checkout_url"].(string)+"/pay", nil); r.Status != 200 {
+		t.Fatalf("pay: %d %s", r.Status, r.Body)
+	}
+	gifts := donor.do("GET", "/api/v1/donor/gifts", nil).json(t)["items"].([]any)
+	return gifts[0].(map[string]any)["donation_id"].(string) // newest first
+}
+
+// moneyCampaign is an active campaign of a new organisation with one
+// published need.
+func moneyCampaign(t *testing.T, srv *testServer) (campaign, orgID, needID string, fin1, fin2 *client) {
+	t.Helper()
+	orgID, needID, _, fin1, fin2 = moneyOrg(t, srv)
+	r := fin1.do("POST", "/api/v1/campaigns", map[string]any{"title": "寒冬送温暖 2026", "summary": "为困境儿童添置冬衣。", "org_ids": []string{orgID},
+		"target_fen": 1000000, "start": time.Now().Format("2006-01-02"), "end": time.Now().AddDate(0, 3, 0).Format("2006-01-02"),
+		"need_ids": []string{needID}, "status": "active"})
+	if r.Status != 201 {
+		t.Fatalf("campaign: %d %s", r.Status, r.Body)
+	}
+	return r.json(t)["id"].(string), orgID, needID, fin1, fin2
+}
+
+func TestDonationReceipt(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	campaign, orgID, _, fin1, _ := moneyCampaign(t, srv)
+	donor, _ := signup(t, srv, "donor")
+	other, _ := signup(t, srv, "donor")
+	public := newClient(t, srv).csrfReady()
+	gift := giveOnline(t, donor, campaign, 30000, false)
+	anonGift := giveOnline(t, donor, campaign, 12345, true)
+
+	r := donor.do("POST", "/api/v1/donor/gifts/"+gift+"/receipt", nil)
+	if r.Status != 201 {
+		t.Fatalf("issue: %d %s", r.Status, r.Body)
+	}
+	issued := r.json(t)
+	rec := issued["receipt"].(map[string]any)
+	serial := rec["serial"].(string)
+	content := rec["content"].(map[string]any)
+	if !donations.ValidReceiptSerial(serial) || content["amount_words"] != "叁佰元整" || content["designation"] != "寒冬送温暖 2026" ||
+		content["verify_url"] != srv.base+"/receipts/"+serial || content["donor_name"] != "测试用户" {
+		t.Errorf("receipt: %v", rec)
+	}
+	again := donor.do("POST", "/api/v1/donor/gifts/"+gift+"/receipt", nil)
+	if again.Status != 200 || again.json(t)["receipt"].(map[string]any)["serial"] != serial {
+		t.Errorf("second request: %d %s, want 200 and the same serial", again.Status, again.Body)
+	}
+
+	tests := []struct {
+		name   string
+		c      *client
+		method string
+		path   string
+		want   int
+	}{
+		{"another donor asks for the receipt", other, "POST", "/api/v1/donor/gifts/" + gift + "/receipt", 404},
+		{"finance staff are not the donor", fin1, "POST", "/api/v1/donor/gifts/" + gift + "/receipt", 404},
+		{"anonymous visitor", public, "POST", "/api/v1/donor/gifts/" + gift + "/receipt", 401},
+		{"not an entry", donor, "POST", "/api/v1/donor/gifts/nonsense/receipt", 404},
+		{"an entry that is not a gift", donor, "POST", "/api/v1/donor/gifts/" + campaign + "-999/receipt", 404},
+		{"another donor downloads the PDF", other, "GET", "/api/v1/receipts/" + serial + "/pdf", 404},
+		{"anonymous visitor downloads the PDF", public, "GET", "/api/v1/receipts/" + serial + "/pdf", 401},
+		{"the donor downloads the PDF", donor, "GET", "/api/v1/receipts/" + serial + "/pdf", 200},
+		{"anyone verifies", public, "GET", "/api/v1/receipts/" + serial, 200},
+		{"unknown serial", public, "GET", "/api/v1/receipts/DR-2026-0000000000", 404},
+		{"malformed serial", public, "GET", "/api/v1/receipts/x", 404},
+	}
+	for _, tt := range tests {
+		if got := tt.c.do(tt.method, tt.path, nil).Status; got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	pdf := donor.do("GET", "/api/v1/receipts/"+serial+"/pdf", nil)
+	if !bytes.HasPrefix(pdf.Body, []byte("%PDF-")) || pdf.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("PDF: %s %q", pdf.Header.Get("Content-Type"), pdf.Body[:min(10, len(pdf.Body))])
+	}
+	if again := donor.do("GET", "/api/v1/receipts/"+serial+"/pdf", nil); !bytes.Equal(again.Body, pdf.Body) {
+		t.Error("the PDF changed between downloads")
+	}
+
+	v := public.do("GET", "/api/v1/receipts/"+serial, nil).json(t)
+	if v["status"] != "valid" || v["donor"] != "测***" || v["amount_fen"].(float64) != 30000 || v["refunded_fen"].(float64) != 0 {
+		t.Errorf("verification: %v", v)
+	}
+	// An anonymous gift's receipt names the donor; its verification not.
+	ar := donor.do("POST", "/api/v1/donor/gifts/"+anonGift+"/receipt", nil).json(t)["receipt"].(map[string]any)
+	if ar["content"].(map[string]any)["donor_name"] != "测试用户" {
+		t.Errorf("anonymous gift's receipt: %v", ar)
+	}
+	av := public.do("GET", "/api/v1/receipts/"+ar["serial"].(string), nil)
+	if av.json(t)["donor"] != "匿名爱心人士" || strings.Contains(string(av.Body), "测试用户") {
+		t.Errorf("anonymous verification shows the donor: %s", av.Body)
+	}
+
+	// A partial refund shows on the verification page.
+	finID := fin1.do("GET", "/api/v1/auth/me", nil).json(t)["user"].(map[string]any)["id"].(string)
+	finCtx := auth.NewContext(context.Background(), &auth.Identity{UserID: finID, Orgs: map[string]string{orgID: "finance"}})
+	if _, err := env.money.Donations.Refund(finCtx, donations.RefundInput{DonationID: gift, AmountFen: 10000, Why: "捐赠人申请部分退款"}); err != nil {
+		t.Fatal(err)
+	}
+	if v := public.do("GET", "/api/v1/receipts/"+serial, nil).json(t); v["status"] != "partially_refunded" || v["refunded_fen"].(float64) != 10000 {
+		t.Errorf("after a refund: %v", v)
+	}
+
+	// A receipt changed in the database no longer verifies.
+	if _, err := env.db.Collection("donation_receipts").UpdateOne(context.Background(), bson.D{{Key: "_id", Value: serial}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "content.amount_fen", Value: 3000000}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if v := public.do("GET", "/api/v1/receipts/"+serial, nil).json(t); v["status"] != "mismatch" {
+		t.Errorf("tampered receipt: %v, want status mismatch", v)
+	}
+}
+
+func TestReportDownloads(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	campaign, _, needID, fin1, _ := moneyCampaign(t, srv)
+	donor, _ := signup(t, srv, "donor")
+	public := newClient(t, srv).csrfReady()
+	giveOnline(t, donor, campaign, 30000, true)
+	giveOnline(t, donor, campaign, 10050, true)
+	if r := fin1.do("POST", "/api/v1/allocations", map[string]any{"ledger": campaign, "splits": []map[string]any{{"need_id": needID, "amount_fen": 25000}}, "why": "首批冬衣采购"}); r.Status != 201 {
+		t.Fatalf("allocate: %d %s", r.Status, r.Body)
+	}
+
+	csv := public.do("GET", "/api/v1/campaigns/"+campaign+"/report.csv", nil)
+	if csv.Status != 200 {
+		t.Fatalf("CSV: %d %s", csv.Status, csv.Body)
+	}
+	for _, want := range []string{"\ufeff概要 Summary", "寒冬送温暖 2026", "募集 Raised,400.50", "已拨付 Allocated,250.00", "按月份 By month", "按需求 By need", needID + ",圆梦大学：困境学生入学助学,250.00,0.00,250.00"} {
+		if !strings.Contains(string(csv.Body), want) {
+			t.Errorf("CSV lacks %q:\n%s", want, csv.Body)
+		}
+	}
+
+	x := public.do("GET", "/api/v1/campaigns/"+campaign+"/report.xlsx", nil)
+	if x.Status != 200 {
+		t.Fatalf("XLSX: %d %s", x.Status, x.Body)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(x.Body))
+	if err != nil {
+		t.Fatalf("XLSX does not open: %v", err)
+	}
+	defer f.Close()
+	if got, want := strings.Join(f.GetSheetList(), "|"), "概要 Summary|按类别 By category|按月份 By month|按需求 By need"; got != want {
+		t.Errorf("sheets: %s, want %s", got, want)
+	}
+	rows, err := f.GetRows("概要 Summary", excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		if len(r) == 2 {
+			got[r[0]] = r[1]
+		}
+	}
+	if got["募集 Raised"] != "400.50" || got["已拨付 Allocated"] != "250.00" || got["账本 Ledger"] != "寒冬送温暖 2026" {
+		t.Errorf("summary sheet: %v", got)
+	}
+	if r := public.do("GET", "/api/v1/campaigns/nope/report.xlsx", nil); r.Status != 404 {
+		t.Errorf("unknown campaign: %d, want 404", r.Status)
+	}
+}
