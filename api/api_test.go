@@ -46,6 +46,7 @@ var env struct {
 	pairs   *matching.PairingService
 	money   *api.Money
 	acts    *activities.Service
+	pledges *donations.PledgeService
 	router  routers.Router
 	checked sync.Map // "METHOD path status" -> true, responses validated
 }
@@ -130,6 +131,11 @@ func TestMain(m *testing.M) {
 		Expenses: mongodb.NewExpenseStore(env.db), Needs: env.needs.Store, Progress: mongodb.NewNeedProgressStore(env.db), Screen: privacy.Check},
 		Orders: mongodb.NewOrderStore(env.db), Blob: store, Sandbox: sandbox, Verifier: sandbox.Verifier(), MaxUpload: api.UploadLimit}
 	env.money.Receipts = &donations.Receipts{Money: env.money.Donations, Store: mongodb.NewReceiptStore(env.db), Users: env.store, Orgs: env.store}
+	env.pledges = &donations.PledgeService{Store: mongodb.NewPledgeStore(env.db), Needs: env.needs.Store, Screen: privacy.Check,
+		Photo: func(ctx context.Context, key string) (donations.PhotoInfo, error) {
+			info, err := store.Stat(ctx, key)
+			return donations.PhotoInfo{SHA256: info.SHA256, ContentType: info.ContentType}, err
+		}}
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPISpec)
 	if err != nil {
 		panic(err)
@@ -154,7 +160,8 @@ func TestMain(m *testing.M) {
 func newServer(t testing.TB, cfg api.Config) *testServer {
 	t.Helper()
 	srv := api.New(cfg, api.Deps{Accounts: env.svc, Stats: env.store, OrgIndex: env.orgIdx, Needs: env.needs, NeedIndex: env.needIdx, Volunteers: env.vols, Pairings: env.pairs, Money: env.money, Activities: env.acts,
-		Checks: []api.Check{{Name: "database", Fn: env.db.Ping}}})
+		Pledges: env.pledges,
+		Checks:  []api.Check{{Name: "database", Fn: env.db.Ping}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -58,6 +58,7 @@ func (s *Server) routes() {
 	s.pairingRoutes(v1)
 	s.donationRoutes(v1)
 	s.activityRoutes(v1)
+	s.pledgeRoutes(v1)
 
 	v1.Get("/admin/users", requireAdmin, s.adminUsers)
 	v1.Get("/admin/audit", requireAdmin, s.adminAudit)

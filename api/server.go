@@ -24,6 +24,7 @@ import (
 	"github.com/tongban/tongban"
 	"github.com/tongban/tongban/accounts"
 	"github.com/tongban/tongban/activities"
+	"github.com/tongban/tongban/donations"
 	"github.com/tongban/tongban/internal/auth"
 	"github.com/tongban/tongban/internal/search"
 	"github.com/tongban/tongban/matching"
@@ -78,6 +79,9 @@ type Deps struct {
 	// Activities serves activities, sign-ups, attendance, hours,
 	// certificates and calendar feeds.
 	Activities *activities.Service
+	// Pledges serves in-kind pledges and their tracking; nil disables
+	// those routes.
+	Pledges *donations.PledgeService
 	// NeedIndex is the public needs search index.
 	NeedIndex search.Index
 	Checks    []Check

@@ -17,6 +17,7 @@ import (
 	"github.com/tongban/tongban/accounts"
 	"github.com/tongban/tongban/activities"
 	"github.com/tongban/tongban/api"
+	"github.com/tongban/tongban/donations"
 	"github.com/tongban/tongban/frontend"
 	"github.com/tongban/tongban/geo"
 	"github.com/tongban/tongban/internal/blob"
@@ -52,6 +53,7 @@ type Main struct {
 	Pairings   *matching.PairingService
 	Money      *api.Money
 	Activities *activities.Service
+	Pledges    *donations.PledgeService
 	Store      *mongodb.AccountStore
 	Outbox     *mongodb.OutboxStore
 	Worker     *outbox.Worker
@@ -165,6 +167,11 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openMoney(); err != nil {
 		return err
 	}
+	m.Pledges = &donations.PledgeService{Store: mongodb.NewPledgeStore(db), Needs: m.Needs.Store, Screen: privacy.Check,
+		Photo: func(ctx context.Context, key string) (donations.PhotoInfo, error) {
+			info, err := m.Blob.Stat(ctx, key)
+			return donations.PhotoInfo{SHA256: info.SHA256, ContentType: info.ContentType}, err
+		}}
 	activityStore := mongodb.NewActivityStore(db)
 	m.Activities = &activities.Service{Store: activityStore, Volunteers: m.Volunteers.Store, DisplayName: m.Volunteers.DisplayName,
 		OrgName: m.Needs.OrgName, County: geo.LookupCounty, Screen: privacy.Check, PairingLogs: activityStore.ConfirmedPairingLogs,
@@ -211,6 +218,7 @@ func (m *Main) Listen() error {
 		Pairings:   m.Pairings,
 		Money:      m.Money,
 		Activities: m.Activities,
+		Pledges:    m.Pledges,
 		NeedIndex:  m.Sources[matching.NeedIndex].Index,
 		Checks: []api.Check{
 			{Name: "database", Fn: m.DB.Ping},

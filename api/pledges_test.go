@@ -1,0 +1,305 @@
+package api_test
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tongban/tongban/api"
+)
+
+// inKindNeed drafts, submits and approves a winter-coat need with lines
+// of sizes 130 (count c130) and 140 (4), and a pairing need for contrast.
+func inKindNeed(t *testing.T, srv *testServer, c130 int) (orgID, needID string, coord, rev *client) {
+	t.Helper()
+	orgID, coord, rev, _ = staffOrg(t, srv)
+	r := coord.do("POST", "/api/v1/orgs/"+orgID+"/needs", map[string]any{
+		"kind": "in_kind", "category": "winter_clothing", "title": "寒冬送温暖：棉衣认捐", "narrative": "山区冬季气温低，孩子们缺少合身的棉衣，按尺码统计如下，欢迎认捐。",
+		"county_code": "439921", "age_band": map[string]int{"min": 9, "max": 11}, "children": 6, "mode": "in_person", "urgency": 4,
+		"items": []map[string]any{{"type": "winter_coat", "size": "130", "count": c130}, {"type": "winter_coat", "size": "140", "count": 4}},
+	})
+	if r.Status != 201 {
+		t.Fatalf("need: %d %s", r.Status, r.Body)
+	}
+	needID = r.json(t)["id"].(string)
+	r = coord.do("POST", "/api/v1/needs/"+needID+"/transitions", map[string]any{"action": "submit"}, "If-Match", r.Header.Get("ETag"))
+	if r = rev.do("POST", "/api/v1/needs/"+needID+"/transitions", map[string]any{"action": "approve"}, "If-Match", r.Header.Get("ETag")); r.Status != 200 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	return orgID, needID, coord, rev
+}
+
+// jpegWithGPS is a small JPEG carrying an EXIF segment with a GPS marker.
+func jpegWithGPS(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	img.Set(2, 2, color.RGBA{10, 120, 10, 255})
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	payload := append([]byte("Exif\x00\x00"), []byte("GPSLatitude 27.1083N")...)
+	seg := append([]byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}, payload...)
+	b := buf.Bytes()
+	return append(append(append([]byte{}, b[:2]...), seg...), b[2:]...)
+}
+
+func lineCounts(t *testing.T, c *client, needID string) [][2]int {
+	t.Helper()
+	r := c.do("GET", "/api/v1/needs/"+needID, nil)
+	if r.Status != 200 {
+		t.Fatalf("need: %d %s", r.Status, r.Body)
+	}
+	m := r.json(t)
+	if n, ok := m["need"].(map[string]any); ok {
+		m = n
+	}
+	var out [][2]int
+	for _, it := range m["items"].([]any) {
+		it := it.(map[string]any)
+		out = append(out, [2]int{int(it["pledged"].(float64)), int(it["delivered"].(float64))})
+	}
+	p := m["progress"].(map[string]any)
+	return append(out, [2]int{int(p["items_pledged"].(float64)), int(p["items_delivered"].(float64))})
+}
+
+func traces(t *testing.T, c *client) []string {
+	t.Helper()
+	r := c.do("GET", "/api/v1/donor/pledges", nil)
+	if r.Status != 200 {
+		t.Fatalf("my pledges: %d %s", r.Status, r.Body)
+	}
+	var out []string
+	for _, it := range r.json(t)["items"].([]any) {
+		out = append(out, it.(map[string]any)["trace"].(map[string]any)["zh"].(string))
+	}
+	return out
+}
+
+func TestPledgeFlow(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	orgID, needID, coord, _ := inKindNeed(t, srv, 10)
+	donor, _ := signup(t, srv, "donor")
+	public := newClient(t, srv).csrfReady()
+
+	r := donor.do("POST", "/api/v1/needs/"+needID+"/pledges", map[string]any{"lines": []map[string]any{{"item": 0, "count": 3}}, "note": "下周快递寄出"})
+	if r.Status != 201 {
+		t.Fatalf("pledge: %d %s", r.Status, r.Body)
+	}
+	pid := r.json(t)["id"].(string)
+	if got, want := lineCounts(t, public, needID), [][2]int{{3, 0}, {0, 0}, {3, 0}}; !cmp.Equal(got, want) {
+		t.Errorf("after pledge: counters %v, want %v", got, want)
+	}
+	// Over-pledging a line refuses the whole pledge and names the line.
+	r = donor.do("POST", "/api/v1/needs/"+needID+"/pledges", map[string]any{"lines": []map[string]any{{"item": 1, "count": 1}, {"item": 0, "count": 8}}})
+	if r.Status != 409 {
+		t.Fatalf("over-pledge: %d %s, want 409", r.Status, r.Body)
+	}
+	if got := problemFields(t, r); !cmp.Equal(got, []string{"lines[1].count"}) {
+		t.Errorf("over-pledge fields %v", got)
+	}
+	if got, want := lineCounts(t, public, needID), [][2]int{{3, 0}, {0, 0}, {3, 0}}; !cmp.Equal(got, want) {
+		t.Errorf("after refused pledge: counters %v, want %v", got, want)
+	}
+	if got, want := traces(t, donor), []string{"3 件 130 码棉衣已认捐"}; !cmp.Equal(got, want) {
+		t.Errorf("traces %v, want %v", got, want)
+	}
+
+	// Staff of the organisation see it; a stranger cannot act on it.
+	r = coord.do("GET", "/api/v1/orgs/"+orgID+"/pledges?need_id="+needID, nil)
+	if r.Status != 200 || len(r.json(t)["items"].([]any)) != 1 {
+		t.Fatalf("org pledges: %d %s", r.Status, r.Body)
+	}
+	stranger, _ := signup(t, srv, "donor")
+	for _, path := range []string{"/cancel", "/receive"} {
+		if r := stranger.do("POST", "/api/v1/pledges/"+pid+path, nil); r.Status != 404 {
+			t.Errorf("stranger %s: %d, want 404", path, r.Status)
+		}
+	}
+	if r := stranger.do("GET", "/api/v1/orgs/"+orgID+"/pledges", nil); r.Status != 403 {
+		t.Errorf("stranger org list: %d, want 403", r.Status)
+	}
+	if r := donor.do("POST", "/api/v1/pledges/"+pid+"/receive", nil); r.Status != 403 {
+		t.Errorf("donor marks received: %d, want 403", r.Status)
+	}
+
+	r = coord.do("GET", "/api/v1/orgs/"+orgID+"/pledge-suggestion", nil)
+	if r.Status != 200 {
+		t.Fatalf("suggestion: %d %s", r.Status, r.Body)
+	}
+	if as := r.json(t)["assignments"].([]any); len(as) != 1 || as[0].(map[string]any)["pledge_id"] != pid {
+		t.Errorf("suggestion assignments %v", as)
+	}
+
+	// Delivered needs received first; received cannot be cancelled.
+	up := func(c *client) map[string]any {
+		st, up := uploadFile(t, c, "delivery.jpg", jpegWithGPS(t))
+		if st != 201 {
+			t.Fatalf("upload: %d %v", st, up)
+		}
+		return up
+	}
+	photo := up(coord)
+	today := time.Now().Format("2006-01-02")
+	deliver := map[string]any{"date": today, "count": 3, "photo_key": photo["blob_key"], "photo_sha256": photo["sha256"]}
+	if r := coord.do("POST", "/api/v1/pledges/"+pid+"/deliver", deliver); r.Status != 409 {
+		t.Errorf("deliver before received: %d %s, want 409", r.Status, r.Body)
+	}
+	if r := coord.do("POST", "/api/v1/pledges/"+pid+"/receive", map[string]any{"note": "已入库"}); r.Status != 200 {
+		t.Fatalf("receive: %d %s", r.Status, r.Body)
+	}
+	if r := donor.do("POST", "/api/v1/pledges/"+pid+"/cancel", nil); r.Status != 409 {
+		t.Errorf("cancel after received: %d, want 409", r.Status)
+	}
+	if got, want := traces(t, donor), []string{"3 件 130 码棉衣已由机构收到"}; !cmp.Equal(got, want) {
+		t.Errorf("traces %v, want %v", got, want)
+	}
+	bad := []struct {
+		name  string
+		patch map[string]any
+		field string
+	}{
+		{"future date", map[string]any{"date": time.Now().AddDate(0, 0, 3).Format("2006-01-02")}, "date"},
+		{"count above pledge", map[string]any{"count": 4}, "count"},
+		{"photo of another user", map[string]any{"photo_key": up(donor)["blob_key"]}, "photo_key"},
+		{"wrong hash", map[string]any{"photo_sha256": fmt.Sprintf("%064d", 0)}, "photo_sha256"},
+	}
+	for _, b := range bad {
+		body := map[string]any{}
+		for k, v := range deliver {
+			body[k] = v
+		}
+		for k, v := range b.patch {
+			body[k] = v
+		}
+		r := coord.do("POST", "/api/v1/pledges/"+pid+"/deliver", body)
+		if r.Status != 400 || !cmp.Equal(problemFields(t, r), []string{b.field}) {
+			t.Errorf("%s: %d %s, want 400 naming %s", b.name, r.Status, r.Body, b.field)
+		}
+	}
+	if r := coord.do("POST", "/api/v1/pledges/"+pid+"/deliver", deliver); r.Status != 200 {
+		t.Fatalf("deliver: %d %s", r.Status, r.Body)
+	}
+	if got, want := traces(t, donor), []string{"3 件 130 码棉衣已送达（" + today + "）"}; !cmp.Equal(got, want) {
+		t.Errorf("traces %v, want %v", got, want)
+	}
+	if got, want := lineCounts(t, public, needID), [][2]int{{3, 3}, {0, 0}, {3, 3}}; !cmp.Equal(got, want) {
+		t.Errorf("after delivery: counters %v, want %v", got, want)
+	}
+	// The donor sees the photo, without its EXIF data; others do not.
+	r = donor.do("GET", "/api/v1/pledges/"+pid+"/photo", nil)
+	if r.Status != 200 || r.Header.Get("Content-Type") != "image/jpeg" || bytes.Contains(r.Body, []byte("Exif")) || bytes.Contains(r.Body, []byte("GPS")) {
+		t.Errorf("photo: %d %s, %d bytes, EXIF left: %v", r.Status, r.Header.Get("Content-Type"), len(r.Body), bytes.Contains(r.Body, []byte("Exif")))
+	}
+	if r := stranger.do("GET", "/api/v1/pledges/"+pid+"/photo", nil); r.Status != 404 {
+		t.Errorf("stranger photo: %d, want 404", r.Status)
+	}
+}
+
+func TestPledgeRules(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	orgID, needID, coord, rev := inKindNeed(t, srv, 5)
+	donor, _ := signup(t, srv, "donor")
+	volunteer, _ := signup(t, srv, "volunteer")
+	pairing := publishedNeed(t, orgID, coord, rev, "周末数学辅导")
+	line := func(item, count int) map[string]any {
+		return map[string]any{"lines": []map[string]any{{"item": item, "count": count}}}
+	}
+	tests := []struct {
+		name   string
+		c      *client
+		need   string
+		body   any
+		status int
+		fields []string
+	}{
+		{"volunteer only", volunteer, needID, line(0, 1), 403, nil},
+		{"no lines", donor, needID, map[string]any{"lines": []any{}}, 400, []string{"lines"}},
+		{"unknown line", donor, needID, line(7, 1), 400, []string{"lines[0].item"}},
+		{"zero count", donor, needID, line(0, 0), 400, []string{"lines[0].count"}},
+		{"more than the line", donor, needID, line(0, 6), 400, []string{"lines[0].count"}},
+		{"repeated line", donor, needID, map[string]any{"lines": []map[string]any{{"item": 0, "count": 1}, {"item": 0, "count": 1}}}, 400, []string{"lines[1].item"}},
+		{"phone number in the note", donor, needID, merge(line(0, 1), "note", "联系我 13812345678"), 422, nil},
+		{"pairing need", donor, pairing, line(0, 1), 409, nil},
+		{"unknown need", donor, "nosuchneed", line(0, 1), 404, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.c.do("POST", "/api/v1/needs/"+tt.need+"/pledges", tt.body)
+			if r.Status != tt.status {
+				t.Fatalf("status %d %s, want %d", r.Status, r.Body, tt.status)
+			}
+			if tt.fields != nil && !cmp.Equal(problemFields(t, r), tt.fields) {
+				t.Errorf("fields %v, want %v", problemFields(t, r), tt.fields)
+			}
+		})
+	}
+	if got, want := lineCounts(t, donor, needID), [][2]int{{0, 0}, {0, 0}, {0, 0}}; !cmp.Equal(got, want) {
+		t.Errorf("refused pledges changed counters: %v", got)
+	}
+	// Cancelling gives the items back.
+	r := donor.do("POST", "/api/v1/needs/"+needID+"/pledges", line(0, 5))
+	if r.Status != 201 {
+		t.Fatalf("pledge: %d %s", r.Status, r.Body)
+	}
+	pid := r.json(t)["id"].(string)
+	if r := donor.do("POST", "/api/v1/needs/"+needID+"/pledges", line(0, 1)); r.Status != 409 {
+		t.Errorf("full line: %d, want 409", r.Status)
+	}
+	if r := donor.do("POST", "/api/v1/pledges/"+pid+"/cancel", nil); r.Status != 200 {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+	if r := donor.do("POST", "/api/v1/pledges/"+pid+"/cancel", nil); r.Status != 409 {
+		t.Errorf("cancel twice: %d, want 409", r.Status)
+	}
+	if got, want := lineCounts(t, donor, needID), [][2]int{{0, 0}, {0, 0}, {0, 0}}; !cmp.Equal(got, want) {
+		t.Errorf("after cancel: %v, want %v", got, want)
+	}
+	if got, want := traces(t, donor), []string{"5 件 130 码棉衣已取消"}; !cmp.Equal(got, want) {
+		t.Errorf("traces %v, want %v", got, want)
+	}
+	if r := coord.do("GET", "/api/v1/orgs/"+orgID+"/pledges?status=lost", nil); r.Status != 400 {
+		t.Errorf("bad status filter: %d, want 400", r.Status)
+	}
+	if r := newClient(t, srv).do("GET", "/api/v1/donor/pledges", nil); r.Status != 401 {
+		t.Errorf("anonymous: %d, want 401", r.Status)
+	}
+}
+
+// TestPledgesConcurrent: 20 donors pledge 1 coat each at once to a line
+// of 10; exactly 10 succeed and the line reads 10.
+func TestPledgesConcurrent(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	_, needID, _, _ := inKindNeed(t, srv, 10)
+	donors := make([]*client, 20)
+	for i := range donors {
+		donors[i], _ = signup(t, srv, "donor")
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	got := map[int]int{}
+	for _, d := range donors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := d.do("POST", "/api/v1/needs/"+needID+"/pledges", map[string]any{"lines": []map[string]any{{"item": 0, "count": 1}}})
+			mu.Lock()
+			got[r.Status]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if want := map[int]int{201: 10, 409: 10}; !cmp.Equal(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+	if got, want := lineCounts(t, donors[0], needID), [][2]int{{10, 0}, {0, 0}, {10, 0}}; !cmp.Equal(got, want) {
+		t.Errorf("counters %v, want %v", got, want)
+	}
+}
