@@ -161,6 +161,10 @@ export interface SessionLog {
   mode: string
   note: string
   comments: StaffComment[] | null
+  /** confirmed: staff confirmed the session, so it counts as volunteer hours. */
+  confirmed?: boolean
+  confirmed_by?: string
+  confirmed_at?: string
   created_at: string
 }
 
@@ -186,6 +190,15 @@ export async function commentLog(pairingId: string, logId: string, text: string)
     await request<SessionLog>(`/pairings/${encodeURIComponent(pairingId)}/logs/${encodeURIComponent(logId)}/comments`, {
       method: 'POST',
       body: { text },
+    })
+  ).data
+}
+
+/** confirmLog confirms a session log as volunteer hours (staff; confirming twice is harmless). */
+export async function confirmLog(pairingId: string, logId: string): Promise<SessionLog> {
+  return (
+    await request<SessionLog>(`/pairings/${encodeURIComponent(pairingId)}/logs/${encodeURIComponent(logId)}/confirm`, {
+      method: 'POST',
     })
   ).data
 }
@@ -258,4 +271,25 @@ export async function runMatching(orgId: string, input: MatchingInput): Promise<
 /** publishedNeeds lists an organisation's published needs (first 100). */
 export async function publishedNeeds(orgId: string): Promise<Need[]> {
   return (await get<Page<Need>>(`/orgs/${encodeURIComponent(orgId)}/needs?status=published&limit=100`)).items ?? []
+}
+
+/** Candidate is a volunteer ranked for a pairing need, with the why. */
+export interface Candidate {
+  volunteer: PublicVolunteer & { verification?: Verification }
+  score: Score
+}
+
+/** needCandidates calls GET /needs/{id}/candidates: the best k eligible volunteers, best first (staff of the need's organisation). */
+export async function needCandidates(needId: string, k = 10): Promise<Candidate[]> {
+  return (await get<{ items: Candidate[] | null }>(`/needs/${encodeURIComponent(needId)}/candidates?k=${k}`)).items ?? []
+}
+
+/**
+ * proposePairing proposes a volunteer for a need (staff). override is the
+ * reason, required unless the volunteer is the top candidate.
+ */
+export async function proposePairing(needId: string, volunteerId: string, override = ''): Promise<Pairing> {
+  const body: { volunteer_id: string; override?: string } = { volunteer_id: volunteerId }
+  if (override.trim()) body.override = override.trim()
+  return (await request<Pairing>(`/needs/${encodeURIComponent(needId)}/pairings`, { method: 'POST', body })).data
 }

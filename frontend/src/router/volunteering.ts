@@ -33,6 +33,12 @@ export const volunteeringRoutes: RouteRecordRaw[] = [
     meta: { area: 'staff', titleKey: 'vol.matching.title' },
   },
   {
+    path: '/staff/needs/:id/candidates',
+    name: 'staff-candidates',
+    component: () => import('@/views/StaffCandidatesView.vue'),
+    meta: { area: 'staff', titleKey: 'vol.candidates.title' },
+  },
+  {
     path: '/staff/pairings',
     name: 'staff-pairings',
     component: () => import('@/views/StaffPairingsView.vue'),

@@ -245,3 +245,27 @@ export function validateCheck(f: CheckForm): FormErrors {
 export function isoDate(d: Date): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
+
+/** OVERRIDE_MAX is the longest override reason the API takes (characters). */
+export const OVERRIDE_MAX = 300
+
+/**
+ * topCandidateIds are the volunteers the API accepts without a reason: the
+ * best-scoring candidates not yet paired with or proposed for the need
+ * (taken: any pairing with the need, whatever its status). Candidates come
+ * best first; equal scores all count as top. Empty when none is free.
+ */
+export function topCandidateIds(candidates: readonly { volunteer: { id: string }; score: { total: number } }[], taken: ReadonlySet<string>): Set<string> {
+  const free = candidates.filter((c) => !taken.has(c.volunteer.id))
+  const first = free[0]
+  if (!first) return new Set()
+  return new Set(free.filter((c) => c.score.total >= first.score.total - 1e-9).map((c) => c.volunteer.id))
+}
+
+/** validateOverride checks an override reason: required when asked for, at most OVERRIDE_MAX characters; '' when fine, else an i18n key. */
+export function validateOverride(reason: string, required: boolean): string {
+  const n = [...reason.trim()].length
+  if (required && n === 0) return 'vol.errors.override'
+  if (n > OVERRIDE_MAX) return 'vol.errors.overrideLong'
+  return ''
+}
