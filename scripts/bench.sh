@@ -24,6 +24,15 @@ echo "## matching: growth curve and the SciPy side by side (python3-scipy)"
 go run ./cmd/matchbench -mode growth
 if python3 -c 'import scipy' 2>/dev/null; then go run ./cmd/matchbench -mode scipy; else echo "python3-scipy missing: apt-get install python3-scipy"; fi
 echo
+echo "## money: the ledger on the embedded stack (FerretDB on SQLite)"
+echo "-- recorded donations/s (1 and 16 clients); verify of 100,000 entries vs the same checks in memory; tracing a donor with 1,000 gifts"
+go test -run '^$' -bench 'VerifyInMemory|Verify$|TraceDonor' -benchtime 1x ./internal/mongodb/ | grep -E '^Benchmark'
+go test -run '^$' -bench 'RecordDonation' -benchtime 300x ./internal/mongodb/ | grep -E '^Benchmark'
+echo
+echo "## activities: sign-ups on one session from 32 clients (zero over-booking checked), certificate PDF"
+go test -run '^$' -bench 'ActivitySignups' -benchtime 400x ./api/ | grep -E '^Benchmark'
+go test -run '^$' -bench 'RenderCertificate' -benchtime 50x ./activities/ | grep -E '^Benchmark'
+echo
 fi
 [ "$what" = go ] && exit 0
 
