@@ -393,11 +393,12 @@ func (s *PledgeService) MarkDelivered(ctx context.Context, id string, in Deliver
 	in.Note = strings.TrimSpace(in.Note)
 	now := s.now()
 	var v tongban.Validation
-	d, err := time.Parse("2006-01-02", in.Date)
-	v.Check(err == nil, "date", "must be a date YYYY-MM-DD")
+	_, err = time.Parse("2006-01-02", in.Date)
+	v.Check(err == nil && len(in.Date) == 10, "date", "must be a date YYYY-MM-DD")
 	if err == nil {
-		v.Check(!d.After(now.In(shanghai)), "date", "must not be in the future")
-		v.Check(!d.Before(p.CreatedAt.In(shanghai).Truncate(24*time.Hour).AddDate(0, 0, -1)), "date", "must not be before the pledge")
+		// Dates are days in Asia/Shanghai; YYYY-MM-DD compares as text.
+		v.Check(in.Date <= now.In(shanghai).Format("2006-01-02"), "date", "must not be in the future")
+		v.Check(in.Date >= p.CreatedAt.In(shanghai).Format("2006-01-02"), "date", "must not be before the pledge")
 	}
 	v.Check(in.Count >= 1 && in.Count <= p.Total(), "count", fmt.Sprintf("must be 1 to %d", p.Total()))
 	v.Check(strings.HasPrefix(in.PhotoKey, "uploads/"+me.UserID+"/"), "photo_key", "must be a photo you uploaded")
