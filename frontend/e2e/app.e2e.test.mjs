@@ -99,7 +99,7 @@ for (const vp of VIEWPORTS) {
         await page.getByTestId('volunteer-area').waitFor()
         assert.equal(await page.locator('h1').innerText(), '志愿者工作台')
         assert.deepEqual(await page.getByTestId('role-tags').locator('li').allInnerTexts(), ['志愿者'])
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-volunteer', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-activities', 'nav-volunteer', 'nav-profile', 'nav-logout'])
         await expectAccessible(page, 'the volunteer area')
         await shot(page, vp, 'volunteer-area')
 
@@ -132,7 +132,7 @@ for (const vp of VIEWPORTS) {
         await page.waitForURL('**/profile')
         await page.getByTestId('profile').waitFor()
         assert.equal(await page.getByTestId('profile-email').innerText(), 'donor@tongban.example')
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-donor', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-activities', 'nav-donor', 'nav-profile', 'nav-logout'])
 
         await navTo(page, vp, 'nav-donor')
         await page.getByTestId('donor-area').waitFor()
@@ -173,7 +173,7 @@ for (const vp of VIEWPORTS) {
       await withBrowser(vp, async (page) => {
         await loginAs(page, 'admin@tongban.example')
         assert.equal(new URL(page.url()).pathname, '/admin')
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-admin', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-activities', 'nav-admin', 'nav-profile', 'nav-logout'])
         const users = page.getByTestId('users-table')
         await users.waitFor()
         const usersText = await users.innerText()
@@ -207,7 +207,7 @@ for (const vp of VIEWPORTS) {
       await withBrowser(vp, async (page) => {
         await loginAs(page, 'volunteer@tongban.example')
         assert.equal(new URL(page.url()).pathname, '/volunteer')
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-volunteer', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-activities', 'nav-volunteer', 'nav-profile', 'nav-logout'])
         await page.goto('/admin')
         await page.getByTestId('forbidden').waitFor()
         assert.equal(new URL(page.url()).pathname, '/403')
@@ -224,7 +224,7 @@ for (const vp of VIEWPORTS) {
       await withBrowser(vp, async (page) => {
         await loginAs(page, 'coordinator@tongban.example')
         assert.equal(new URL(page.url()).pathname, '/staff')
-        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-staff', 'nav-profile', 'nav-logout'])
+        assert.deepEqual(await headerLinks(page), ['nav-home', 'nav-needs', 'nav-campaigns', 'nav-activities', 'nav-staff', 'nav-profile', 'nav-logout'])
         const table = page.getByTestId('memberships-table')
         await table.waitFor()
         const row = await table.locator('tbody tr').first().locator('td').allInnerTexts()

@@ -5,6 +5,7 @@ import { useAuthStore } from '@/stores/auth'
 import { decide, type RouteAccess } from './access'
 import { volunteeringRoutes } from './volunteering'
 import { moneyRoutes } from './money'
+import { activitiesRoutes } from './activities'
 
 declare module 'vue-router' {
   interface RouteMeta extends RouteAccess {
@@ -95,6 +96,7 @@ export const routes: RouteRecordRaw[] = [
   },
   ...volunteeringRoutes,
   ...moneyRoutes,
+  ...activitiesRoutes,
   {
     path: '/403',
     name: 'forbidden',

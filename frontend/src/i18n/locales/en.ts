@@ -1,11 +1,13 @@
 import type { MessageSchema } from './zh-CN'
 import volEn from './volunteering.en'
 import moneyEn from './money.en'
+import actEn from './activities.en'
 
 /** English texts; the type makes the compiler check they match zh-CN key for key. */
 const en: MessageSchema = {
   vol: volEn,
   money: moneyEn,
+  act: actEn,
   app: {
     name: 'Tongban',
     fullName: 'Tongban · care for left-behind children',

@@ -4,10 +4,12 @@
  */
 import volZh from './volunteering.zh-CN'
 import moneyZh from './money.zh-CN'
+import actZh from './activities.zh-CN'
 
 const zhCN = {
   vol: volZh,
   money: moneyZh,
+  act: actZh,
   app: {
     name: '童伴',
     fullName: '童伴 · 留守儿童关爱对接平台',
