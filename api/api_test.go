@@ -131,6 +131,7 @@ func TestMain(m *testing.M) {
 		Expenses: mongodb.NewExpenseStore(env.db), Needs: env.needs.Store, Progress: mongodb.NewNeedProgressStore(env.db), Screen: privacy.Check},
 		Orders: mongodb.NewOrderStore(env.db), Blob: store, Sandbox: sandbox, Verifier: sandbox.Verifier(), MaxUpload: api.UploadLimit}
 	env.money.Receipts = &donations.Receipts{Money: env.money.Donations, Store: mongodb.NewReceiptStore(env.db), Users: env.store, Orgs: env.store}
+	env.money.Thumbnails = &donations.Thumbnails{Money: env.money.Donations, Store: mongodb.NewThumbnailStore(env.db), Blobs: api.BlobBytes(store), MaxSource: api.UploadLimit}
 	env.pledges = &donations.PledgeService{Store: mongodb.NewPledgeStore(env.db), Needs: env.needs.Store, Screen: privacy.Check,
 		Photo: func(ctx context.Context, key string) (donations.PhotoInfo, error) {
 			info, err := store.Stat(ctx, key)

@@ -35,6 +35,9 @@ type Money struct {
 	MaxUpload int
 	// Receipts issues and verifies donation receipts; nil disables them.
 	Receipts *donations.Receipts
+	// Thumbnails publishes expense receipts as public thumbnails; nil
+	// disables them.
+	Thumbnails *donations.Thumbnails
 }
 
 func (s *Server) donationRoutes(v1 fiber.Router) {
@@ -145,11 +148,16 @@ func (s *Server) campaignLedger(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.deps.Money.Donations.Entries(c.UserContext(), strings.Clone(c.Params("id")), after, p.Limit)
+	ledger := strings.Clone(c.Params("id"))
+	entries, err := s.deps.Money.Donations.Entries(c.UserContext(), ledger, after, p.Limit)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": entries})
+	thumbs, err := s.publishedThumbnails(c, ledger)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": entries, "thumbnails": thumbs})
 }
 
 // checkout opens an online gift: an order, and the provider's checkout URL
@@ -358,7 +366,7 @@ func (s *Server) upload(c *fiber.Ctx) error {
 	default:
 		return &tongban.Error{Code: tongban.EUNSUPPORTED, Message: "Upload a PDF, JPEG or PNG file.", Fields: []tongban.FieldError{{Field: "file", Reason: "must be a PDF, JPEG or PNG (checked by content)"}}}
 	}
-	key := "uploads/" + me.UserID + "/" + tongban.NewID()
+	key := donations.UploadPrefix(me.UserID) + tongban.NewID()
 	info, err := s.deps.Money.Blob.Put(c.UserContext(), key, bytes.NewReader(data), int64(len(data)), ct)
 	if err != nil {
 		return err

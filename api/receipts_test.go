@@ -3,6 +3,9 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +187,109 @@ func TestReportDownloads(t *testing.T) {
 	}
 	if r := public.do("GET", "/api/v1/campaigns/nope/report.xlsx", nil); r.Status != 404 {
 		t.Errorf("unknown campaign: %d, want 404", r.Status)
+	}
+}
+
+// jpegBytes is a w×h JPEG.
+func jpegBytes(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := range w {
+		img.Set(x, x*h/w, color.RGBA{10, 10, 10, 255})
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestReceiptThumbnails(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	campaign, _, needID, fin1, fin2 := moneyCampaign(t, srv)
+	donor, _ := signup(t, srv, "donor")
+	public := newClient(t, srv).csrfReady()
+	giveOnline(t, donor, campaign, 30000, true)
+	if r := fin1.do("POST", "/api/v1/allocations", map[string]any{"ledger": campaign, "splits": []map[string]any{{"need_id": needID, "amount_fen": 25000}}, "why": "首批冬衣采购"}); r.Status != 201 {
+		t.Fatalf("allocate: %d %s", r.Status, r.Body)
+	}
+	receipt := func(c *client, name string, data []byte) map[string]any {
+		st, up := uploadFile(t, c, name, data)
+		if st != 201 {
+			t.Fatalf("upload %s: %d %v", name, st, up)
+		}
+		return map[string]any{"sha256": up["sha256"], "blob_key": up["blob_key"], "content_type": up["content_type"], "kind": "invoice"}
+	}
+	photo := receipt(fin1, "invoice.jpg", jpegBytes(t, 800, 600))
+	pdfData, err := donations.RenderReceipt(&donations.ReceiptContent{Serial: "DR-2026-0000000001", IssuedAt: "2026-11-29T10:00:00+08:00", GiftAt: "2026-11-29T10:00:00+08:00", VerifyURL: "https://x/"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := receipt(fin1, "invoice.pdf", pdfData)
+	r := fin1.do("POST", "/api/v1/expenses", map[string]any{"ledger": campaign, "need_id": needID, "vendor": "县城百货", "description": "冬衣二十件",
+		"category": "clothing", "amount_fen": 20000, "receipts": []any{photo, pdf}})
+	if r.Status != 201 {
+		t.Fatalf("expense: %d %s", r.Status, r.Body)
+	}
+	exp := r.json(t)["id"].(string)
+	pub := func(sha any) string { return "/api/v1/expenses/" + exp + "/receipts/" + sha.(string) + "/publication" }
+	if r := fin1.do("POST", pub(photo["sha256"]), nil); r.Status != 409 {
+		t.Errorf("publish before approval: %d %s, want 409", r.Status, r.Body)
+	}
+	if r := fin2.do("POST", "/api/v1/expenses/"+exp+"/approve", nil); r.Status != 200 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	redacted1 := receipt(fin1, "redacted.png", pngBytes(t))
+	redacted2 := receipt(fin2, "redacted2.png", jpegBytes(t, 300, 500))
+	tests := []struct {
+		name      string
+		c         *client
+		sha       any
+		body      any
+		want      int
+		wantField string
+	}{
+		{"a donor", donor, photo["sha256"], nil, 404, ""},
+		{"anonymous visitor", public, photo["sha256"], nil, 401, ""},
+		{"a receipt the expense does not have", fin1, strings.Repeat("0", 64), nil, 404, ""},
+		{"a PDF without a redacted copy", fin1, pdf["sha256"], nil, 400, "redacted"},
+		{"a redacted copy someone else uploaded", fin1, pdf["sha256"], map[string]any{"redacted": redacted2}, 400, "redacted.blob_key"},
+		{"a PDF as the redacted copy", fin1, pdf["sha256"], map[string]any{"redacted": pdf}, 400, "redacted.content_type"},
+		{"the photo itself", fin1, photo["sha256"], nil, 201, ""},
+		{"the PDF through the own redacted copy", fin1, pdf["sha256"], map[string]any{"redacted": redacted1}, 201, ""},
+	}
+	for _, tt := range tests {
+		r := tt.c.do("POST", pub(tt.sha), tt.body)
+		if r.Status != tt.want {
+			t.Errorf("%s: %d %s, want %d", tt.name, r.Status, r.Body, tt.want)
+			continue
+		}
+		if tt.wantField != "" && !strings.Contains(string(r.Body), `"field":"`+tt.wantField+`"`) {
+			t.Errorf("%s: %s does not name %s", tt.name, r.Body, tt.wantField)
+		}
+	}
+
+	led := public.do("GET", "/api/v1/campaigns/"+campaign+"/ledger", nil).json(t)
+	thumbs := led["thumbnails"].(map[string]any)
+	url, _ := thumbs[photo["sha256"].(string)].(string)
+	if len(thumbs) != 2 || url == "" {
+		t.Fatalf("public ledger thumbnails: %v", thumbs)
+	}
+	img := public.do("GET", url, nil)
+	if img.Status != 200 || img.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("thumbnail: %d %s", img.Status, img.Header.Get("Content-Type"))
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(img.Body))
+	if err != nil || cfg.Width != 240 || cfg.Height != 180 {
+		t.Errorf("thumbnail is %dx%d (%v), want 240x180", cfg.Width, cfg.Height, err)
+	}
+	if bytes.Contains(img.Body, []byte("Exif")) {
+		t.Error("thumbnail carries EXIF")
+	}
+	if r := fin2.do("DELETE", pub(photo["sha256"]), nil); r.Status != 204 {
+		t.Fatalf("unpublish: %d %s", r.Status, r.Body)
+	}
+	if r := public.do("GET", url, nil); r.Status != 404 {
+		t.Errorf("thumbnail after unpublishing: %d, want 404", r.Status)
 	}
 }

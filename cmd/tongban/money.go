@@ -36,7 +36,8 @@ func (m *Main) openMoney() error {
 	svc := &donations.Service{Ledger: mongodb.NewLedgerStore(m.DB), Campaigns: mongodb.NewCampaignStore(m.DB), Expenses: mongodb.NewExpenseStore(m.DB),
 		Needs: m.Needs.Store, Progress: progressToIndex{mongodb.NewNeedProgressStore(m.DB), m}, Screen: privacy.Check, Logger: m.Logger}
 	m.Money = &api.Money{Donations: svc, Orders: mongodb.NewOrderStore(m.DB), Blob: m.Blob, MaxUpload: api.UploadLimit,
-		Receipts: &donations.Receipts{Money: svc, Store: mongodb.NewReceiptStore(m.DB), Users: m.Store, Orgs: m.Store, PublicURL: m.Config.PublicURL}}
+		Receipts:   &donations.Receipts{Money: svc, Store: mongodb.NewReceiptStore(m.DB), Users: m.Store, Orgs: m.Store, PublicURL: m.Config.PublicURL},
+		Thumbnails: &donations.Thumbnails{Money: svc, Store: mongodb.NewThumbnailStore(m.DB), Blobs: api.BlobBytes(m.Blob), MaxSource: api.UploadLimit}}
 	if m.Config.PaymentSandbox {
 		sb, err := payment.NewSandbox()
 		if err != nil {
