@@ -5,6 +5,7 @@ import { useAuthStore } from '@/stores/auth'
 import { decide, type RouteAccess } from './access'
 import { volunteeringRoutes } from './volunteering'
 import { moneyRoutes } from './money'
+import { financeRoutes } from './finance'
 import { activitiesRoutes } from './activities'
 
 declare module 'vue-router' {
@@ -96,6 +97,7 @@ export const routes: RouteRecordRaw[] = [
   },
   ...volunteeringRoutes,
   ...moneyRoutes,
+  ...financeRoutes,
   ...activitiesRoutes,
   {
     path: '/403',

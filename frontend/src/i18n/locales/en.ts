@@ -1,12 +1,14 @@
 import type { MessageSchema } from './zh-CN'
 import volEn from './volunteering.en'
 import moneyEn from './money.en'
+import financeEn from './finance.en'
 import actEn from './activities.en'
 
 /** English texts; the type makes the compiler check they match zh-CN key for key. */
 const en: MessageSchema = {
   vol: volEn,
   money: moneyEn,
+  finance: financeEn,
   act: actEn,
   app: {
     name: 'Tongban',

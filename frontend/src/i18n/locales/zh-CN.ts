@@ -4,11 +4,13 @@
  */
 import volZh from './volunteering.zh-CN'
 import moneyZh from './money.zh-CN'
+import financeZh from './finance.zh-CN'
 import actZh from './activities.zh-CN'
 
 const zhCN = {
   vol: volZh,
   money: moneyZh,
+  finance: financeZh,
   act: actZh,
   app: {
     name: '童伴',

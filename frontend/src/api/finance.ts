@@ -1,0 +1,296 @@
+import { computed, onMounted, ref, watch, type ComputedRef, type Ref } from 'vue'
+import { useRoute, useRouter } from 'vue-router'
+import { API_BASE, ApiError, CSRF_HEADER, ensureCsrfCookie, get, post } from './client'
+import { listCampaigns, type CampaignTotals } from './money'
+import { useAuthStore } from '@/stores/auth'
+import { isFinanceStaff, ledgerOptions, pickLedger, type LedgerOption } from '@/utils/finance'
+import type { Problem } from './types'
+
+/** Receipt is a stored file referenced by a ledger entry or an expense. */
+export interface Receipt {
+  sha256: string
+  blob_key?: string
+  content_type: string
+  kind: string
+}
+
+/** Upload is the answer of POST /uploads. */
+export interface Upload {
+  blob_key: string
+  sha256: string
+  content_type: string
+  size: number
+}
+
+/** NeedBalance is what one need holds in one ledger (fen). */
+export interface NeedBalance {
+  need_id: string
+  title: string
+  org_id: string
+  status: string
+  target_fen: number
+  allocated_fen: number
+  spent_fen: number
+  balance_fen: number
+  pending_fen: number
+  available_fen: number
+}
+
+/** LedgerBalances is GET /ledgers/{ledger}/balances. */
+export interface LedgerBalances {
+  ledger: string
+  as_of_seq: number
+  totals: CampaignTotals & { balance_fen: number }
+  pool_fen: number
+  needs: NeedBalance[] | null
+}
+
+/** OfflineGiftInput is the body of POST /donations/offline. */
+export interface OfflineGiftInput {
+  ledger: string
+  need_id?: string
+  anonymous: boolean
+  amount_fen: number
+  channel: 'bank_transfer' | 'cash'
+  slip: Receipt
+  note?: string
+}
+
+/** OfflineGift is the ledger entry answered for an offline gift. */
+export interface OfflineGift {
+  id: string
+  ledger: string
+  seq: number
+  hash: string
+}
+
+/** PreviewLine is one candidate need of an allocation preview. */
+export interface PreviewLine {
+  need_id: string
+  title: string
+  org_id: string
+  target_fen: number
+  raised_fen: number
+  gap_fen: number
+  urgency: number
+  amount_fen: number
+}
+
+/** Split is an amount for one need. */
+export interface Split {
+  need_id: string
+  amount_fen: number
+}
+
+/** AllocationPreview is the answer of POST /allocations/preview. */
+export interface AllocationPreview {
+  ledger: string
+  policy: string
+  available_fen: number
+  amount_fen: number
+  allocated_fen: number
+  leftover_fen: number
+  lines: PreviewLine[] | null
+  splits: Split[] | null
+  as_of_seq: number
+}
+
+/** ExpenseInput is the body of POST /expenses. */
+export interface ExpenseInput {
+  ledger: string
+  need_id: string
+  vendor: string
+  description: string
+  category: string
+  amount_fen: number
+  receipts: Receipt[]
+}
+
+/** Expense is an expense as the API returns it. */
+export interface Expense {
+  id: string
+  ledger: string
+  need_id: string
+  org_id: string
+  vendor: string
+  description: string
+  category: string
+  amount_fen: number
+  receipts: Receipt[] | null
+  status: 'pending' | 'approved' | 'rejected'
+  created_by: string
+  created_at: string
+  decided_by?: string
+  decided_at?: string
+  reject_reason?: string
+  entry_id?: string
+}
+
+const enc = encodeURIComponent
+
+export function getBalances(ledger: string): Promise<LedgerBalances> {
+  return get<LedgerBalances>(`/ledgers/${enc(ledger)}/balances`)
+}
+
+/** uploadFile sends a receipt or bank slip to POST /uploads (multipart). */
+export async function uploadFile(file: File): Promise<Upload> {
+  const form = new FormData()
+  form.append('file', file, file.name)
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
+  const token = await ensureCsrfCookie()
+  if (token) headers[CSRF_HEADER] = token
+  let res: Response
+  try {
+    res = await fetch(`${API_BASE}/uploads`, { method: 'POST', body: form, headers, credentials: 'same-origin' })
+  } catch {
+    throw new ApiError(0, { status: 0 })
+  }
+  let body: unknown = undefined
+  try {
+    body = await res.json()
+  } catch {
+    body = undefined
+  }
+  if (!res.ok) {
+    throw new ApiError(res.status, body && typeof body === 'object' ? (body as Problem) : { status: res.status })
+  }
+  return body as Upload
+}
+
+export function recordOfflineGift(input: OfflineGiftInput): Promise<OfflineGift> {
+  return post<OfflineGift>('/donations/offline', input)
+}
+
+export function previewAllocation(ledger: string, amountFen: number): Promise<AllocationPreview> {
+  return post<AllocationPreview>('/allocations/preview', { ledger, amount_fen: amountFen })
+}
+
+export function allocate(ledger: string, splits: Split[], why: string, policy: string): Promise<{ id: string; seq: number; hash: string }> {
+  return post<{ id: string; seq: number; hash: string }>('/allocations', { ledger, splits, why, policy })
+}
+
+export function createExpense(input: ExpenseInput): Promise<Expense> {
+  return post<Expense>('/expenses', input)
+}
+
+export async function listExpenses(ledger: string, status?: string): Promise<Expense[]> {
+  const q = new URLSearchParams({ ledger, limit: '100' })
+  if (status) q.set('status', status)
+  const r = await get<{ items: Expense[] | null }>(`/expenses?${q.toString()}`)
+  return r.items ?? []
+}
+
+export function approveExpense(id: string): Promise<{ expense: Expense; entry: { id: string; seq: number; hash: string } }> {
+  return post<{ expense: Expense; entry: { id: string; seq: number; hash: string } }>(`/expenses/${enc(id)}/approve`)
+}
+
+export function rejectExpense(id: string, reason: string): Promise<Expense> {
+  return post<Expense>(`/expenses/${enc(id)}/reject`, { reason })
+}
+
+/** expenseFileUrl is the address of receipt n (from 0) of an expense. */
+export function expenseFileUrl(id: string, n: number): string {
+  return `${API_BASE}/expenses/${enc(id)}/files/${n}`
+}
+
+/** campaignReportXlsxUrl is the download address of a campaign's Excel report. */
+export function campaignReportXlsxUrl(id: string): string {
+  return `${API_BASE}/campaigns/${enc(id)}/report.xlsx`
+}
+
+/** FinanceLedger is the state the finance pages share: the chosen ledger and its balances. */
+export interface FinanceLedger {
+  options: Ref<LedgerOption[]>
+  /** ledger is the chosen ledger ID (query ?ledger=), '' before the options load. */
+  ledger: ComputedRef<string>
+  balances: Ref<LedgerBalances | null>
+  error: Ref<unknown>
+  loaded: Ref<boolean>
+  isFinance: ComputedRef<boolean>
+  setLedger: (id: string) => void
+  reload: () => Promise<void>
+}
+
+/**
+ * useFinanceLedger loads the ledgers the user may manage and the balances
+ * of the one chosen in the ?ledger= query, reloading them when it changes.
+ */
+export function useFinanceLedger(): FinanceLedger {
+  const route = useRoute()
+  const router = useRouter()
+  const auth = useAuthStore()
+  const options = ref<LedgerOption[]>([])
+  const balances = ref<LedgerBalances | null>(null)
+  const error = ref<unknown>(null)
+  const loaded = ref(false)
+  const isFinance = computed(() => isFinanceStaff(auth.user))
+  const ledger = computed(() => (loaded.value ? pickLedger(route.query.ledger, options.value) : ''))
+
+  async function reload(): Promise<void> {
+    if (!ledger.value) return
+    error.value = null
+    try {
+      balances.value = await getBalances(ledger.value)
+    } catch (err) {
+      balances.value = null
+      error.value = err
+    }
+  }
+
+  function setLedger(id: string): void {
+    void router.replace({ query: { ...route.query, ledger: id } })
+  }
+
+  watch(ledger, (id, old) => {
+    if (id && id !== old) void reload()
+  })
+
+  onMounted(async () => {
+    if (!isFinance.value) {
+      loaded.value = true
+      return
+    }
+    try {
+      const cs = await listCampaigns()
+      options.value = ledgerOptions(
+        cs.map((c) => c.campaign),
+        auth.user,
+      )
+    } catch (err) {
+      error.value = err
+      options.value = ledgerOptions([], auth.user)
+    }
+    loaded.value = true
+  })
+
+  return { options, ledger, balances, error, loaded, isFinance, setLedger, reload }
+}
+
+/** ChainEntry is a public ledger entry with its hash-chain link. */
+export interface ChainEntry {
+  id: string
+  ledger: string
+  seq: number
+  kind: string
+  at: string
+  why: string
+  postings: { account: string; debit_fen: number; credit_fen: number }[] | null
+  hash: string
+  prev_hash?: string
+}
+
+/** ledgerPage reads up to limit public entries of a campaign ledger after seq after. */
+export async function ledgerPage(ledger: string, after: number, limit = 50): Promise<ChainEntry[]> {
+  const r = await get<{ items: ChainEntry[] | null }>(`/campaigns/${enc(ledger)}/ledger?after=${after}&limit=${limit}`)
+  return r.items ?? []
+}
+
+/** campaignReportJsonUrl is the address of a campaign's report as JSON. */
+export function campaignReportJsonUrl(id: string): string {
+  return `${API_BASE}/campaigns/${enc(id)}/report`
+}
+
+/** campaignReportCsvUrl is the download address of a campaign's CSV report. */
+export function campaignReportCsvUrl(id: string): string {
+  return `${API_BASE}/campaigns/${enc(id)}/report.csv`
+}
