@@ -329,7 +329,26 @@ func (s *Server) myTrace(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(tr)
+	// The published thumbnails of the receipts the gifts paid for.
+	thumbs := map[string]string{}
+	seen := map[string]bool{}
+	for _, g := range tr.Gifts {
+		if seen[g.Ledger] {
+			continue
+		}
+		seen[g.Ledger] = true
+		m, err := s.publishedThumbnails(c, g.Ledger)
+		if err != nil {
+			return err
+		}
+		for k, v := range m {
+			thumbs[k] = v
+		}
+	}
+	return c.JSON(struct {
+		*donations.DonorTrace
+		Thumbnails map[string]string `json:"thumbnails"`
+	}{tr, thumbs})
 }
 
 // upload stores a receipt, bank slip or photo: type checked by content (PDF,

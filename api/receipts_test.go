@@ -286,6 +286,10 @@ func TestReceiptThumbnails(t *testing.T) {
 	if bytes.Contains(img.Body, []byte("Exif")) {
 		t.Error("thumbnail carries EXIF")
 	}
+	tr := donor.do("GET", "/api/v1/donor/trace", nil).json(t)
+	if got := tr["thumbnails"].(map[string]any)[photo["sha256"].(string)]; got != url {
+		t.Errorf("donor trace thumbnail: %v, want %s", got, url)
+	}
 	if r := fin2.do("DELETE", pub(photo["sha256"]), nil); r.Status != 204 {
 		t.Fatalf("unpublish: %d %s", r.Status, r.Body)
 	}
