@@ -13,11 +13,13 @@ import (
 	"github.com/tongban/tongban/internal/privacy"
 )
 
-// receiptRoutes serve donation receipts (PDF with a verification QR code)
-// and the transparency report as CSV and XLSX.
+// receiptRoutes serve donation receipts (PDF with a verification QR code),
+// public receipt thumbnails, refunds and the transparency report as CSV
+// and XLSX.
 func (s *Server) receiptRoutes(v1 fiber.Router) {
 	v1.Get("/campaigns/:id/report.csv", s.campaignReportCSV)
 	v1.Get("/campaigns/:id/report.xlsx", s.campaignReportXLSX)
+	v1.Post("/refunds", requireUser, s.refund)
 	if s.deps.Money.Thumbnails != nil {
 		v1.Post("/expenses/:id/receipts/:sha/publication", requireUser, s.publishReceipt)
 		v1.Delete("/expenses/:id/receipts/:sha/publication", requireUser, s.unpublishReceipt)
