@@ -83,6 +83,13 @@ export interface Gift {
   at: string
 }
 
+/** TracedReceipt is a receipt of an expense a gift paid for (hash and type only). */
+export interface TracedReceipt {
+  sha256: string
+  content_type: string
+  kind: string
+}
+
 /** GiftTrace is one of the caller's gifts and where its money went. */
 export interface GiftTrace {
   donation_id: string
@@ -92,6 +99,21 @@ export interface GiftTrace {
   need_id?: string
   amount_fen: number
   at: string
+  allocations: { entry_id: string; at: string; need_id: string; amount_fen: number; designated: boolean }[] | null
+  expenses:
+    | {
+        entry_id: string
+        at: string
+        expense_id: string
+        need_id: string
+        category: string
+        why: string
+        amount_fen: number
+        receipts: TracedReceipt[] | null
+      }[]
+    | null
+  refunds: { entry_id: string; at: string; amount_fen: number }[] | null
+  held_by_needs: { need_id: string; amount_fen: number }[] | null
   spent_fen: number
   refunded_fen: number
   held_by_needs_fen: number
@@ -107,6 +129,8 @@ export interface DonorTrace {
   held_by_needs_fen: number
   unallocated_fen: number
   flows: Flow[] | null
+  /** thumbnails maps a receipt SHA-256 to its published thumbnail address. */
+  thumbnails?: Record<string, string>
 }
 
 /** CheckoutInput is the body of POST /donations/checkout. */
@@ -153,4 +177,49 @@ export async function myGifts(): Promise<Gift[]> {
 
 export function myTrace(): Promise<DonorTrace> {
   return get<DonorTrace>('/donor/trace')
+}
+
+/** DonationReceipt is the receipt of one gift (POST /donor/gifts/{id}/receipt). */
+export interface DonationReceipt {
+  serial: string
+  entry_id: string
+  content_sha256: string
+  issued_at: string
+  content: {
+    serial: string
+    donor_name: string
+    anonymous: boolean
+    amount_fen: number
+    amount_words: string
+    designation: string
+    org_names: string[]
+    channel: string
+    gift_at: string
+    verify_url: string
+  }
+}
+
+/** issueReceipt returns the receipt of one of my gifts, issuing it on first use. */
+export function issueReceipt(donationId: string): Promise<{ receipt: DonationReceipt; pdf_url: string }> {
+  return post<{ receipt: DonationReceipt; pdf_url: string }>(`/donor/gifts/${enc(donationId)}/receipt`, {})
+}
+
+/** PublicReceipt is GET /receipts/{serial}: what anyone may see of a receipt. */
+export interface PublicReceipt {
+  serial: string
+  donor: string
+  anonymous: boolean
+  amount_fen: number
+  refunded_fen: number
+  designation: string
+  org_names: string[]
+  gift_at: string
+  issued_at: string
+  entry_id: string
+  status: 'valid' | 'partially_refunded' | 'refunded' | 'mismatch'
+  content_sha256: string
+}
+
+export function verifyReceipt(serial: string): Promise<PublicReceipt> {
+  return get<PublicReceipt>(`/receipts/${enc(serial)}`)
 }

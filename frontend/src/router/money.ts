@@ -15,6 +15,12 @@ export const moneyRoutes: RouteRecordRaw[] = [
     meta: { titleKey: 'money.campaign.pageTitle' },
   },
   {
+    path: '/receipts/:serial',
+    name: 'receipt-verify',
+    component: () => import('@/views/money/ReceiptVerifyView.vue'),
+    meta: { titleKey: 'money.receipt.title' },
+  },
+  {
     path: '/donor/give',
     name: 'donor-give',
     component: () => import('@/views/money/GiveView.vue'),
