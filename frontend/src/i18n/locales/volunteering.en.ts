@@ -11,7 +11,7 @@ const volEn: VolunteeringSchema = {
     pairingsStaff: 'Pairings',
     candidates: 'Candidate volunteers',
   },
-  back: { volunteer: 'Back to the volunteer area', staff: 'Back to the staff area' },
+  back: { volunteer: 'Back to the volunteer area', staff: 'Back to the staff area', needs: 'Back to the needs list' },
   verification: {
     title: 'Verification status',
     verified: 'Verified: you can be paired with children.',
@@ -203,6 +203,7 @@ const volEn: VolunteeringSchema = {
     overriddenNote: 'The {n} need(s) you chose another volunteer for are left out when these proposals are recorded.',
     noOthers: 'No other eligible volunteer.',
     openCandidates: 'See all candidates',
+    overrideHelp: 'The run suggested another volunteer for this need: say why you choose this one. The reason is kept on the pairing and the volunteer sees it.',
   },
   staffPairings: {
     title: 'Pairings',

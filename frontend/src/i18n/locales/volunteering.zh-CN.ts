@@ -9,7 +9,7 @@ const volZh = {
     pairingsStaff: '结对管理',
     candidates: '候选志愿者',
   },
-  back: { volunteer: '返回志愿者首页', staff: '返回工作人员首页' },
+  back: { volunteer: '返回志愿者首页', staff: '返回工作人员首页', needs: '返回需求列表' },
   verification: {
     title: '审核状态',
     verified: '已通过审核，可以与儿童结对。',
@@ -201,6 +201,7 @@ const volZh = {
     overriddenNote: '已改派的 {n} 个需求不会随本次提议一起记录。',
     noOthers: '没有其他符合条件的志愿者。',
     openCandidates: '查看全部候选',
+    overrideHelp: '试算为这个需求建议了其他志愿者，请说明改派理由；原因会记录在结对上，志愿者也能看到。',
   },
   staffPairings: {
     title: '结对管理',
