@@ -229,3 +229,8 @@ export function checkSessionForm(f: SessionForm, now: Date): Record<string, stri
   else if (places.every((n) => n === 0)) out.capacity = 'act.form.errNoPlaces'
   return out
 }
+
+/** hasStarted tells whether a session has begun (sign-ups can no longer be cancelled). */
+export function hasStarted(s: { start: string }, now: Date): boolean {
+  return now.getTime() >= new Date(s.start).getTime()
+}

@@ -75,6 +75,7 @@ const activitiesEn: ActivitiesSchema = {
     yourSignup: 'Your sign-up',
     statusLine: '{role}: {status}',
     position: 'Number {n} on the waitlist',
+    positionShort: 'no. {n}',
     offer: 'A place came free and is held for you until {at}. Accept it before then, or it passes to the next person on the waitlist.',
     accept: 'Accept the place',
     decline: 'Decline',

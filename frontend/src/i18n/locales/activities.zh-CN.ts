@@ -73,6 +73,7 @@ const activitiesZh = {
     yourSignup: '你的报名',
     statusLine: '{role}：{status}',
     position: '候补第 {n} 位',
+    positionShort: '第 {n} 位',
     offer: '有名额空出，已为你保留到 {at}。请在此之前确认参加，否则名额将顺延给下一位候补者。',
     accept: '确认参加',
     decline: '放弃名额',
