@@ -17,6 +17,16 @@ const (
 	// (at most 2), so needs published long ago win close contests; the
 	// assignment is still exactly optimal for the adjusted weights.
 	FairnessWaiting = "waiting"
+	// FairnessCountyMinShare guarantees every county of the run a minimum
+	// share of its places: with MinShare s, a county whose needs in the run
+	// want D places gets at least ⌈s·D⌉ of them filled (a "floor"). The
+	// result maximises the total score among all assignments that meet
+	// every floor, exactly (see AssignWithFloors). When the candidates
+	// cannot meet every floor at once, as many floor places as possible
+	// are filled first and the rest are reported in BatchResult.Short;
+	// the total score is maximised after that. Weights are the plain
+	// scores, as with FairnessNone.
+	FairnessCountyMinShare = "county_min_share"
 )
 
 // BatchOptions configure a batch matching run.
@@ -28,7 +38,19 @@ type BatchOptions struct {
 	// (the sparse candidate graph); default 50.
 	Candidates int    `json:"candidates"`
 	Fairness   string `json:"fairness"`
-	DryRun     bool   `json:"dry_run"`
+	// MinShare is the minimum share (0 < s ≤ 1) of each county's places
+	// that fairness county_min_share fills; only with that fairness.
+	MinShare float64 `json:"min_share"`
+	DryRun   bool    `json:"dry_run"`
+}
+
+// CountyFill is how many places of one county a run filled, against its
+// floor (fairness county_min_share).
+type CountyFill struct {
+	CountyCode string `json:"county_code"`
+	Places     int    `json:"places"`
+	Floor      int    `json:"floor"`
+	Filled     int    `json:"filled"`
 }
 
 // Proposal is one proposed pair of a batch run, with its explanation.
@@ -51,12 +73,24 @@ type BatchResult struct {
 	// Unfilled maps need IDs to the number of places left unfilled.
 	Unfilled map[string]int `json:"unfilled"`
 	DryRun   bool           `json:"dry_run"`
+	// Counties reports each county's places, floor and filled places
+	// (fairness county_min_share only, by county code), and Short the
+	// floor places that could not be filled.
+	Counties []CountyFill `json:"counties,omitempty"`
+	Short    int          `json:"short,omitempty"`
 }
 
 // RunBatch computes the optimal assignment of an organisation's pairing
 // needs to eligible volunteers and, unless DryRun, records each pair as a
-// proposal the volunteer can accept. progress is called as candidates are
-// scored.
+// proposal the volunteer can accept.
+//
+// The candidate graph keeps, per need, the opts.Candidates eligible
+// volunteers of highest weight (Scorer.Candidates: exactly the result of
+// scoring every volunteer, without doing so); the assignment is then
+// exactly optimal for the fairness chosen (Assign, or AssignWithFloors for
+// FairnessCountyMinShare). Only the chosen pairs are scored again with
+// their explanations. progress is called before and after candidate
+// generation.
 func (s *PairingService) RunBatch(ctx context.Context, orgID string, opts BatchOptions, progress func(done, total int)) (*BatchResult, error) {
 	me, err := caller(ctx)
 	if err != nil {
@@ -74,8 +108,15 @@ func (s *PairingService) RunBatch(ctx context.Context, orgID string, opts BatchO
 	if opts.Fairness == "" {
 		opts.Fairness = FairnessNone
 	}
-	if opts.Fairness != FairnessNone && opts.Fairness != FairnessWaiting {
-		return nil, tongban.Invalid("fairness", "must be none or waiting")
+	if opts.Fairness != FairnessNone && opts.Fairness != FairnessWaiting && opts.Fairness != FairnessCountyMinShare {
+		return nil, tongban.Invalid("fairness", "must be none, waiting or county_min_share")
+	}
+	if opts.Fairness == FairnessCountyMinShare {
+		if !(opts.MinShare > 0 && opts.MinShare <= 1) {
+			return nil, tongban.Invalid("min_share", "must be more than 0 and at most 1 with fairness county_min_share")
+		}
+	} else if opts.MinShare != 0 {
+		return nil, tongban.Invalid("min_share", "is only used with fairness county_min_share")
 	}
 	if len(opts.NeedIDs) > 1000 {
 		return nil, tongban.Invalid("need_ids", "must list at most 1000 needs")
@@ -129,45 +170,77 @@ func (s *PairingService) RunBatch(ctx context.Context, orgID string, opts BatchO
 	for j, v := range vols {
 		g.RightCap[j] = max(0, v.Capacity-v.ActivePairings)
 	}
-	type cand struct {
-		r     int
-		w     int64
-		score Score
-	}
-	scores := map[[2]int]Score{}
 	for i, n := range needs {
 		g.LeftCap[i] = max(0, n.VolunteersWanted-held[n.ID])
-		var cs []cand
-		for j, v := range vols {
-			if g.RightCap[j] == 0 || len(sc.Ineligible(v, n, taken[n.ID+"/"+v.ID])) > 0 {
-				continue
-			}
-			score := sc.Score(v, n)
-			w := score.Total
-			if opts.Fairness == FairnessWaiting && n.PublishedAt != nil {
+	}
+	if progress != nil {
+		progress(0, len(needs))
+	}
+	// The best candidates per need, exactly as scanning every volunteer
+	// with Ineligible and Score would find them (see Candidates).
+	cands := sc.Candidates(needs, vols, CandidateOptions{K: opts.Candidates, RightCap: g.RightCap,
+		Paired: func(i, j int) bool { return taken[needs[i].ID+"/"+vols[j].ID] },
+		Weight: func(i int, score float64) int64 {
+			w := score
+			if n := needs[i]; opts.Fairness == FairnessWaiting && n.PublishedAt != nil {
 				w *= 1 + math.Min(1, sc.Now.Sub(*n.PublishedAt).Hours()/24/60)
 			}
-			cs = append(cs, cand{j, int64(math.Round(w * 1000)), score})
+			return int64(math.Round(w * 1000))
+		}})
+	for i, cs := range cands {
+		if g.LeftCap[i] == 0 {
+			continue
 		}
-		sort.Slice(cs, func(a, b int) bool { return cs[a].w > cs[b].w || (cs[a].w == cs[b].w && cs[a].r < cs[b].r) })
-		for _, c := range cs[:min(opts.Candidates, len(cs))] {
-			g.Edges = append(g.Edges, Edge{L: i, R: c.r, W: c.w})
-			scores[[2]int{i, c.r}] = c.score
-		}
-		if progress != nil {
-			progress(i+1, len(needs))
+		for _, c := range cs {
+			g.Edges = append(g.Edges, Edge{L: i, R: int(c.Vol), W: c.W})
 		}
 	}
-	a, err := Assign(g)
-	if err != nil {
-		return nil, err
+	if progress != nil {
+		progress(len(needs), len(needs))
 	}
-	res := &BatchResult{Needs: len(needs), Volunteers: len(vols), Edges: len(g.Edges), Proposals: []Proposal{}, Unfilled: map[string]int{}, DryRun: opts.DryRun}
+	var chosen []int
+	var counties []CountyFill
+	short := 0
+	if opts.Fairness == FairnessCountyMinShare {
+		group := make([]int, len(needs))
+		index := map[string]int{}
+		for i, n := range needs {
+			k, ok := index[n.CountyCode]
+			if !ok {
+				k = len(counties)
+				index[n.CountyCode] = k
+				counties = append(counties, CountyFill{CountyCode: n.CountyCode})
+			}
+			group[i] = k
+			counties[k].Places += g.LeftCap[i]
+		}
+		demand := make([]int, len(counties))
+		for k, c := range counties {
+			demand[k] = c.Places
+		}
+		fa, err := AssignWithFloors(g, group, FloorsForShare(opts.MinShare, demand))
+		if err != nil {
+			return nil, err
+		}
+		for k := range counties {
+			counties[k].Floor, counties[k].Filled = fa.Floor[k], fa.Filled[k]
+		}
+		sort.Slice(counties, func(a, b int) bool { return counties[a].CountyCode < counties[b].CountyCode })
+		chosen, short = fa.Edges, fa.Short
+	} else {
+		a, err := Assign(g)
+		if err != nil {
+			return nil, err
+		}
+		chosen = a.Edges
+	}
+	res := &BatchResult{Needs: len(needs), Volunteers: len(vols), Edges: len(g.Edges), Proposals: []Proposal{}, Unfilled: map[string]int{}, DryRun: opts.DryRun,
+		Counties: counties, Short: short}
 	filled := make([]int, len(needs))
-	for _, ei := range a.Edges {
+	for _, ei := range chosen {
 		e := g.Edges[ei]
 		n, v := needs[e.L], vols[e.R]
-		score := scores[[2]int{e.L, e.R}]
+		score := sc.Score(v, n) // with its explanation
 		filled[e.L]++
 		res.Total += score.Total
 		p := Proposal{NeedID: n.ID, NeedTitle: n.Title, Score: score,
