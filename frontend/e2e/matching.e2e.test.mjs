@@ -238,19 +238,43 @@ describe('matching', () => {
       await page.getByTestId('matching-summary').waitFor()
       const proposal = page.getByTestId('matching-proposal').first()
       if ((await proposal.count()) === 0) return // nothing to override in this demo city
+      const needId = (await proposal.getByTestId('matching-candidates-link').getAttribute('href')).split('/')[3]
       await proposal.getByTestId('matching-override').click()
       const form = proposal.getByTestId('matching-override-form')
       await form.waitFor()
       await form.locator('[data-testid="override-volunteer"], [data-testid="matching-no-others"]').first().waitFor()
-      if ((await form.getByTestId('override-volunteer').count()) > 0) {
+      const canOverride = (await form.getByTestId('override-volunteer').count()) > 0
+      if (canOverride) {
         await form.getByTestId('override-submit').click()
         await form.getByTestId('override-error').waitFor()
       }
       await expectAccessible(page, 'the batch override form (phone)')
       await noSidewaysScroll(page, 'the batch matching page (phone)')
       await shot(page, phone, 'matching-override')
+      if (canOverride) {
+        // Another volunteer is proposed at once with the reason; recording
+        // the run then leaves that need out.
+        await form.getByTestId('override-reason').fill('试算建议的志愿者本学期课程较多，改由时间更充裕的志愿者陪伴。')
+        const res = await clickAndWait(page, form.getByTestId('override-submit'), 'POST', `/needs/${needId}/pairings`)
+        assert.equal(res.status(), 201, await res.text())
+        assert.equal((await res.json()).source, 'staff')
+        await proposal.getByTestId('matching-overridden').waitFor()
+        await page.getByTestId('matching-overridden-note').waitFor()
+        if (await page.getByTestId('matching-record').isEnabled()) {
+          const [rec] = await Promise.all([
+            page.waitForRequest((r) => r.method() === 'POST' && r.url().includes('/matching/runs')),
+            page.getByTestId('matching-record').click(),
+          ])
+          const body = JSON.parse(rec.postData() ?? '{}')
+          assert.equal(body.dry_run, false)
+          assert.ok(!body.need_ids.includes(needId), 'the overridden need is left out of the recorded run')
+          const recRes = await rec.response()
+          assert.equal(recRes?.status(), 201, await recRes?.text())
+        }
+        await expectAccessible(page, 'the batch matching page after an override (phone)')
+      }
 
-      await proposal.getByTestId('matching-candidates-link').click()
+      await page.goto(`/staff/needs/${needId}/candidates`)
       await page.getByTestId('staff-candidates').waitFor()
       await page.locator('[data-testid="candidate"], [data-testid="candidates-empty"]').first().waitFor()
       await expectAccessible(page, 'the candidates page (phone)')
