@@ -76,6 +76,8 @@ export interface RequestOptions {
   body?: unknown
   /** ifMatch is sent as the If-Match header (an entity tag, quotes included). */
   ifMatch?: string
+  /** idempotencyKey is sent as the Idempotency-Key header of money POSTs. */
+  idempotencyKey?: string
   signal?: AbortSignal
 }
 
@@ -149,6 +151,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
   if (opts.ifMatch) headers['If-Match'] = opts.ifMatch
+  if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey
   if (!SAFE_METHODS.has(method)) {
     const token = await ensureCsrfCookie()
     if (token) headers[CSRF_HEADER] = token

@@ -1,4 +1,4 @@
-import { get, post } from './client'
+import { del, get, post, request } from './client'
 
 /** Campaign is a fundraising campaign as the API returns it. */
 export interface Campaign {
@@ -222,4 +222,39 @@ export interface PublicReceipt {
 
 export function verifyReceipt(serial: string): Promise<PublicReceipt> {
   return get<PublicReceipt>(`/receipts/${enc(serial)}`)
+}
+
+/** publishedThumbnails maps a ledger's published receipt SHA-256s to their thumbnail addresses. */
+export async function publishedThumbnails(ledger: string): Promise<Record<string, string>> {
+  const r = await get<{ thumbnails?: Record<string, string> }>(`/campaigns/${enc(ledger)}/ledger?limit=1`)
+  return r.thumbnails ?? {}
+}
+
+/** RedactedCopy is an uploaded redacted image of a receipt. */
+export interface RedactedCopy {
+  sha256: string
+  blob_key: string
+  content_type: string
+}
+
+/** publishReceipt publishes a receipt of an approved expense as a public thumbnail. */
+export function publishReceipt(expenseId: string, sha: string, redacted?: RedactedCopy): Promise<{ url: string }> {
+  return post<{ url: string }>(`/expenses/${enc(expenseId)}/receipts/${enc(sha)}/publication`, redacted ? { redacted } : {})
+}
+
+/** unpublishReceipt takes a receipt thumbnail off the public pages. */
+export function unpublishReceipt(expenseId: string, sha: string): Promise<void> {
+  return del(`/expenses/${enc(expenseId)}/receipts/${enc(sha)}/publication`)
+}
+
+/** RefundInput is the body of POST /refunds. */
+export interface RefundInput {
+  donation_id: string
+  amount_fen: number
+  why: string
+}
+
+/** refund records a refund of (part of) a gift; key makes a repeated request return the first refund. */
+export function refund(input: RefundInput, key: string): Promise<{ id: string; seq: number; hash: string }> {
+  return request<{ id: string; seq: number; hash: string }>('/refunds', { method: 'POST', body: input, idempotencyKey: key }).then((r) => r.data)
 }

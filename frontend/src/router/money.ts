@@ -21,6 +21,12 @@ export const moneyRoutes: RouteRecordRaw[] = [
     meta: { titleKey: 'money.receipt.title' },
   },
   {
+    path: '/staff/finance/refunds',
+    name: 'finance-refund',
+    component: () => import('@/views/money/RefundView.vue'),
+    meta: { area: 'staff', titleKey: 'money.refund.title' },
+  },
+  {
     path: '/donor/give',
     name: 'donor-give',
     component: () => import('@/views/money/GiveView.vue'),
