@@ -13,3 +13,6 @@ func DenseSparseFirstSettles(c [][]int64) bool {
 	_, _, _, ok := denseSparseFirst(c, len(c), len(c[0]))
 	return ok
 }
+
+// Minutes exposes minutes for its test.
+var Minutes = minutes

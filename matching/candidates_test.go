@@ -193,3 +193,21 @@ func oddPeople(rng *rand.Rand, nn, nv int) ([]*matching.Need, []*matching.Volunt
 	}
 	return needs, vols
 }
+
+// TestMinutes checks the fast path of the slot time parser against
+// fmt.Sscanf, which it replaces for H:MM and HH:MM only.
+func TestMinutes(t *testing.T) {
+	inputs := []string{"00:00", "7:05", "07:05", "19:30", "23:59", "24:99", "9:5", "1:234", "+7:00", "-1:30", " 7:00", "7:00 ", "7h00", "", ":", "12:", ":30", "123:45", "07:3a", "٣:00"}
+	for h := range 25 {
+		for m := range 60 {
+			inputs = append(inputs, fmt.Sprintf("%d:%02d", h, m), fmt.Sprintf("%02d:%02d", h, m))
+		}
+	}
+	for _, in := range inputs {
+		var h, m int
+		fmt.Sscanf(in, "%d:%d", &h, &m)
+		if got, want := matching.Minutes(in), h*60+m; got != want {
+			t.Errorf("minutes(%q) = %d, want %d (Sscanf)", in, got, want)
+		}
+	}
+}

@@ -61,9 +61,30 @@ var dayZH = []string{"", "周一", "周二", "周三", "周四", "周五", "周�
 var dayEN = []string{"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 
 func minutes(hhmm string) int {
+	// Fast path for the stored form H:MM or HH:MM, which fmt.Sscanf reads
+	// the same way; anything else goes through Sscanf as before.
+	if n := len(hhmm); (n == 4 || n == 5) && hhmm[n-3] == ':' && allDigits(hhmm[:n-3]) && allDigits(hhmm[n-2:]) {
+		h, m := 0, 0
+		for _, c := range hhmm[:n-3] {
+			h = h*10 + int(c-'0')
+		}
+		for _, c := range hhmm[n-2:] {
+			m = m*10 + int(c-'0')
+		}
+		return h*60 + m
+	}
 	var h, m int
 	fmt.Sscanf(hhmm, "%d:%d", &h, &m)
 	return h*60 + m
+}
+
+func allDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func hhmm(m int) string { return fmt.Sprintf("%d:%02d", m/60, m%60) }

@@ -9,6 +9,16 @@
 // and prints the growth curve with the greedy ratios (time and total score)
 // and the allocations of one Assign call, measured in the same run.
 //
+// Mode e2e runs the whole matching pipeline of a batch run on generated
+// people (matching.GeneratePeople: real Need and Volunteer profiles with
+// availability slots, subjects, grades, modes and township centroids of
+// the geo register) for the same -sizes (needs = volunteers/5): candidate
+// generation and scoring with the real Scorer (Scorer.Candidates, 50 per
+// need), the sparse graph, matching.Assign and the explanations of the
+// chosen pairs, -reps times, and prints the run with the median end-to-end
+// time per stage, the pairs scored, the matching.Greedy baseline on the
+// same graph (time and total score) and the peak RSS of the process.
+//
 // Mode scipy writes four instances to files in a temporary directory (dense
 // 1000×1000 and 2000×2000 with uniform costs, 2000×2000 with distance
 // costs, and a sparse 20,000×100,000 one with 50 candidates per row), solves
@@ -70,7 +80,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("matchbench", flag.ContinueOnError)
 	var cfg config
 	var sizes string
-	fs.StringVar(&cfg.mode, "mode", "all", "what to measure: all, growth or scipy")
+	fs.StringVar(&cfg.mode, "mode", "all", "what to measure: all, growth, e2e or scipy")
 	fs.IntVar(&cfg.reps, "reps", 5, "runs per measurement; the best is reported")
 	fs.StringVar(&sizes, "sizes", "1000,10000,100000", "growth curve: volunteers per city, comma separated")
 	fs.IntVar(&cfg.needs, "needs", 0, "growth curve: needs per city (default volunteers/5)")
@@ -98,9 +108,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err := growth(cfg, out); err != nil {
 			return err
 		}
+		if err := e2e(cfg, out); err != nil {
+			return err
+		}
 		return sideBySide(ctx, cfg, out)
 	case "growth":
 		return growth(cfg, out)
+	case "e2e":
+		return e2e(cfg, out)
 	case "scipy":
 		return sideBySide(ctx, cfg, out)
 	}
