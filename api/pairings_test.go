@@ -367,6 +367,12 @@ func TestConfirmPairingLog(t *testing.T) {
 		t.Errorf("unconfirmed logs count as hours: %v", got)
 	}
 	confirm := "/api/v1/pairings/" + pid + "/logs/" + logIDs[0] + "/confirm"
+	// Finance staff of the same organisation do not confirm sessions.
+	finance, _ := signup(t, srv, "volunteer")
+	financeID := finance.do("GET", "/api/v1/auth/me", nil).json(t)["user"].(map[string]any)["id"].(string)
+	if r := makeAdmin(t, srv).do("POST", "/api/v1/orgs/"+orgID+"/members", map[string]any{"user_id": financeID, "role": "finance"}); r.Status != 200 {
+		t.Fatalf("finance member: %d %s", r.Status, r.Body)
+	}
 	tests := []struct {
 		name       string
 		who        *client
@@ -376,6 +382,7 @@ func TestConfirmPairingLog(t *testing.T) {
 		{"anonymous", anon, confirm, 401},
 		{"the volunteer", vol, confirm, 403},
 		{"staff of another organisation", otherCoord, confirm, 404},
+		{"finance staff of the organisation", finance, confirm, 403},
 		{"a log of another pairing", coord, "/api/v1/pairings/" + pid + "/logs/no-such-log/confirm", 404},
 		{"the coordinator", coord, confirm, 200},
 		{"a reviewer, again (idempotent)", rev1, confirm, 200},
