@@ -8,8 +8,8 @@
 //
 // Hours are confirmed only after a session has ended, and sessions are
 // created in the future and last at least 15 minutes, so the new session
-// cannot also be confirmed within this test: its confirmation is shown to
-// be refused, and hours are confirmed on the demo session held last week.
+// cannot also be confirmed within this test: the console shows that it has
+// to wait, and hours are confirmed on the demo session held last week.
 //
 // Run: npm run build, build the binary, then
 // TONGBAN_BIN=<binary> node --test e2e/activities.e2e.test.mjs
@@ -250,10 +250,8 @@ describe('activities', () => {
     await sp.locator('[data-testid="attendance-row"][data-name="王思远"][data-status="cancelled"]').waitFor()
 
     // The hours of a session that has not ended cannot be confirmed yet.
-    await sp.getByTestId('children-served').fill('12')
-    res = await clickAndWait(sp, sp.getByTestId('confirm-hours'), 'POST', '/hours')
-    assert.equal(res.status(), 409)
-    await sp.getByTestId('console-hours').getByTestId('error-alert').waitFor()
+    await sp.getByTestId('hours-not-ended').waitFor()
+    assert.equal(await sp.getByTestId('confirm-hours').isDisabled(), true)
     await snap(sp, 'console-attendance')
 
     // Staff confirm the hours of last week's session (the demo data), recording the children served.
@@ -286,6 +284,18 @@ describe('activities', () => {
     const pdf = await ap.page.request.get(`/api/v1/certificates/${cert.serial}/pdf`)
     assert.equal(pdf.headers()['content-type'], 'application/pdf')
     assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-')
+
+    // The list, calendar and activity page at phone size.
+    await ap.page.goto(`/activities?view=calendar&county=${COUNTY}`)
+    await ap.page.getByTestId('cal-session').first().waitFor()
+    await noSidewaysScroll(ap.page, 'the calendar')
+    await expectAccessible(ap.page, 'the calendar at phone size')
+    await snap(ap.page, 'phone-calendar')
+    await ap.page.goto(`/activities/${activityId}`)
+    await ap.page.locator('[data-testid="my-signup"][data-status="confirmed"]').waitFor()
+    await noSidewaysScroll(ap.page, 'the activity page')
+    await expectAccessible(ap.page, 'the activity page at phone size')
+    await snap(ap.page, 'phone-activity')
     await done(ap)
 
     // Anyone opening the certificate's QR link sees it is valid, with the name masked.

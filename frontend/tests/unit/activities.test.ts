@@ -3,6 +3,7 @@ import {
   addMinutesLocal,
   checkSessionForm,
   groupByDay,
+  hasStarted,
   hoursOf,
   instantToLocal,
   isActive,
@@ -92,6 +93,11 @@ describe('session phase', () => {
     ['2026-03-07T03:00:00Z', 'ended'],
   ])('at %s it is %s', (now, phase) => {
     expect(sessionPhase(s, new Date(now))).toBe(phase)
+  })
+
+  it('tells when a session has begun (no more cancelling)', () => {
+    expect(hasStarted(s, new Date('2026-03-07T00:59:59Z'))).toBe(false)
+    expect(hasStarted(s, new Date('2026-03-07T01:00:00Z'))).toBe(true)
   })
 
   it('counts seconds down and never below zero', () => {

@@ -119,6 +119,8 @@ const activitiesEn: ActivitiesSchema = {
     checkOut: 'Check out',
     checkedIn: 'Checked in at {at}',
     checkedOut: 'Checked out at {at}',
+    inAt: 'Check-in: {at}',
+    outAt: 'Check-out: {at}',
     done: 'You have checked in and out of this session; your hours count once staff confirm them.',
     notConfirmed: 'You have no confirmed place in this session, so you cannot check in.',
     noShow: 'Staff have already recorded your attendance for this session; ask them if anything is wrong.',
@@ -275,6 +277,7 @@ const activitiesEn: ActivitiesSchema = {
     hoursDone: 'Hours confirmed for {confirmed}; {noShows} no-shows.',
     hoursConfirmedAt: 'Hours confirmed on {at}.',
     confirmedTag: 'Confirmed',
+    notEnded: 'Hours can be confirmed once the session has ended ({at}).',
   },
 }
 

@@ -117,6 +117,8 @@ const activitiesZh = {
     checkOut: '签退',
     checkedIn: '签到成功：{at}',
     checkedOut: '签退成功：{at}',
+    inAt: '签到时间：{at}',
+    outAt: '签退时间：{at}',
     done: '你本场活动的签到和签退都已完成，工作人员确认后计入服务时长。',
     notConfirmed: '你在本场活动没有已确认的名额，无法签到。',
     noShow: '工作人员已记录你本场的出勤情况，如有疑问请联系现场工作人员。',
@@ -273,6 +275,7 @@ const activitiesZh = {
     hoursDone: '已确认 {confirmed} 人的服务时长，缺席 {noShows} 人。',
     hoursConfirmedAt: '服务时长已于 {at} 确认。',
     confirmedTag: '已确认',
+    notEnded: '活动结束（{at}）后才能确认服务时长。',
   },
 }
 
