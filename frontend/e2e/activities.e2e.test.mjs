@@ -131,6 +131,7 @@ describe('activities', () => {
     await snap(a.page, 'list')
     await a.page.getByTestId('view-calendar').click()
     await a.page.getByTestId('activity-calendar').waitFor()
+    if (shanghaiLocal(start).slice(0, 7) !== shanghaiLocal(Date.now()).slice(0, 7)) await a.page.getByTestId('cal-next').click()
     await a.page.getByTestId('cal-session').filter({ hasText: title }).first().waitFor()
     await expectAccessible(a.page, 'the activity calendar')
     await snap(a.page, 'calendar')
@@ -286,7 +287,7 @@ describe('activities', () => {
     assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-')
 
     // The list, calendar and activity page at phone size.
-    await ap.page.goto(`/activities?view=calendar&county=${COUNTY}`)
+    await ap.page.goto(`/activities?view=calendar&county=${COUNTY}&month=${shanghaiLocal(start).slice(0, 7)}`)
     await ap.page.getByTestId('cal-session').first().waitFor()
     await noSidewaysScroll(ap.page, 'the calendar')
     await expectAccessible(ap.page, 'the calendar at phone size')
