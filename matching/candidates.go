@@ -107,7 +107,7 @@ func (s *Scorer) Candidates(needs []*Need, vols []*Volunteer, opts CandidateOpti
 	}
 	for range workers {
 		wg.Go(func() {
-			st := &candState{stamp: make([]uint32, len(vols))}
+			st := &candState{stamp: make([]uint32, len(vols)), wc: make([]int64, ix.maxC+1), wcStamp: make([]uint32, ix.maxC+1)}
 			for {
 				lo := int(next.Add(32)) - 32
 				if lo >= len(needs) {
@@ -121,7 +121,7 @@ func (s *Scorer) Candidates(needs []*Need, vols []*Volunteer, opts CandidateOpti
 					return
 				}
 				for i := lo; i < min(lo+32, len(needs)); i++ {
-					out[i] = ix.top(st, i, opts)
+					out[i] = ix.top(st, i, &opts)
 				}
 			}
 		})
@@ -207,6 +207,8 @@ type candNeed struct {
 	orgBit   uint64
 	urgency  float64 // points
 	waiting  float64 // points
+	urgencyC int64   // the same ×100
+	waitingC int64
 }
 
 type candIndex struct {
@@ -226,6 +228,7 @@ type candIndex struct {
 	//   only, 1 both — for needs to be met in person.
 	cells   []candCell
 	ranges  [2][][2]int32 // cells of each key: [0] anywhere, [1] in person
+	summary [2][]candCell // the union of each key's cells (no members)
 	nBits   int
 	bitAll  int
 	orgSeen uint64 // organisations some volunteer has worked with
@@ -233,6 +236,8 @@ type candIndex struct {
 	// with need schedule class nc (computed on first use).
 	order []candOrder
 	pts   [7]float64 // the points of value 1 for each component
+	ptsC  [7]int64   // the same ×100
+	maxC  int64      // the largest score ×100
 }
 
 type slotMin struct{ day, start, end int }
@@ -370,13 +375,15 @@ func (s *Scorer) newCandIndex(needs []*Need, vols []*Volunteer, rightCap []int) 
 	}
 	w := s.Weights
 	for _, wt := range []float64{w.Subject, w.Schedule, w.Distance, w.Language, w.Continuity, w.Urgency, w.Waiting} {
-		if !(wt >= 0) {
-			return nil, false // the bounds assume value 1 scores most
+		if !(wt >= 0 && wt <= 1000) {
+			return nil, false // the bounds assume value 1 scores most; see top
 		}
 	}
 	ix := &candIndex{s: s, vols: make([]candVol, len(vols)), needs: make([]candNeed, len(needs)), nBits: len(subj) + 1}
 	for i, wt := range []float64{w.Subject, w.Schedule, w.Distance, w.Language, w.Continuity, w.Urgency, w.Waiting} {
 		ix.pts[i] = points(1, wt)
+		ix.ptsC[i] = centi(ix.pts[i])
+		ix.maxC += ix.ptsC[i]
 	}
 	type placeKey struct{ county, township string }
 	type latLng struct{ lat, lng float64 }
@@ -480,6 +487,7 @@ func (s *Scorer) newCandIndex(needs []*Need, vols []*Volunteer, rightCap []int) 
 			days = int(s.Now.Sub(*n.PublishedAt).Hours() / 24)
 		}
 		cn.waiting = points(float64(days)/60, w.Waiting)
+		cn.urgencyC, cn.waitingC = centi(cn.urgency), centi(cn.waiting)
 	}
 	// Distances from every volunteer place to every place, by the
 	// Scorer's own Distance (need places are interned after volunteers').
@@ -545,6 +553,7 @@ func (s *Scorer) newCandIndex(needs []*Need, vols []*Volunteer, rightCap []int) 
 	ix.cells = make([]candCell, 0, len(raw))
 	for f := range 2 {
 		ix.ranges[f] = make([][2]int32, nKeys)
+		ix.summary[f] = make([]candCell, nKeys)
 		for key, m := range sub[f] {
 			lo := int32(len(ix.cells))
 			ids := make([]int32, 0, len(m))
@@ -556,6 +565,15 @@ func (s *Scorer) newCandIndex(needs []*Need, vols []*Volunteer, rightCap []int) 
 				ix.cells = append(ix.cells, raw[c])
 			}
 			ix.ranges[f][key] = [2]int32{lo, int32(len(ix.cells))}
+			sm := &ix.summary[f][key]
+			for _, c := range ix.cells[lo:] {
+				sm.subjects |= c.subjects
+				sm.langs |= c.langs
+				sm.orgs |= c.orgs
+				sm.kinds |= c.kinds
+				sm.grades |= c.grades
+				sm.wide = sm.wide || c.wide
+			}
 		}
 	}
 	ix.order = make([]candOrder, len(ix.nSlots))
@@ -593,19 +611,35 @@ func (ix *candIndex) classOrder(nc int32) []classOverlap {
 
 // candState is one worker's scratch space.
 type candState struct {
-	// Points by covered subjects [grade ok][covered], by preferred kind
-	// [no, yes], by common languages, and for no continuity.
-	subjPts [2][]float64
-	prefPts [2]float64
-	langPts []float64
-	cont0   float64
+	// Points ×100 (whole numbers: every component is rounded to 0.01) by
+	// covered subjects [grade ok][covered], by preferred kind [no, yes],
+	// by common languages, and for no continuity.
+	subjC   [2][]int64
+	prefC   [2]int64
+	langC   []int64
+	cont0C  int64
 	stamp   []uint32
 	visited int64
 	checked int64
 	scored  int64
 	iter    uint32
 	heap    []Candidate // min-heap: the root is the worst kept candidate
+	// wc[c] is Weight(need, c/100) when wcStamp[c] == iter.
+	wc      []int64
+	wcStamp []uint32
 }
+
+// weight is opts.Weight of need i for the score c/100, cached per need.
+func (st *candState) weight(opts *CandidateOptions, i int, c int64) int64 {
+	if st.wcStamp[c] != st.iter {
+		st.wcStamp[c] = st.iter
+		st.wc[c] = opts.Weight(i, float64(c)/100)
+	}
+	return st.wc[c]
+}
+
+// centi is a component's points ×100, a whole number.
+func centi(points float64) int64 { return int64(math.Round(points * 100)) }
 
 // worse reports whether a ranks after b.
 func worse(a, b Candidate) bool { return a.W < b.W || (a.W == b.W && a.Vol > b.Vol) }
@@ -646,21 +680,16 @@ func (st *candState) push(c Candidate, k int) {
 }
 
 // top computes need i's candidates.
-func (ix *candIndex) top(st *candState, i int, opts CandidateOptions) []Candidate {
+func (ix *candIndex) top(st *candState, i int, opts *CandidateOptions) []Candidate {
 	n := &ix.needs[i]
 	st.iter++
 	if st.iter == 0 {
 		clear(st.stamp)
+		clear(st.wcStamp)
 		st.iter = 1
 	}
 	st.heap = st.heap[:0]
 	k := opts.K
-	// Upper bounds of the components other than the schedule.
-	p := &ix.pts
-	contMax := 0.0
-	if ix.orgSeen&n.orgBit != 0 {
-		contMax = p[4]
-	}
 	var bits []uint8
 	switch {
 	case n.tutoring:
@@ -682,33 +711,40 @@ func (ix *candIndex) top(st *candState, i int, opts CandidateOptions) []Candidat
 		inPerson[0] = true
 	}
 	nGrades, nProper := gradeMask(n.gMin, n.gMax)
+	// Points tables of this need, ×100. A score is the sum of its seven
+	// components' points, each rounded to 0.01, rounded to 0.01: so score
+	// ×100 is exactly the sum of the components' points ×100 (the float
+	// sum's error is far below 0.005 for weights up to 1000).
 	w := &ix.s.Weights
 	for g := range 2 {
-		st.subjPts[g] = st.subjPts[g][:0]
+		st.subjC[g] = st.subjC[g][:0]
 		for c := range len(n.subjBits) + 1 {
 			fit := float64(c) / float64(len(n.subjBits))
 			if g == 0 {
 				fit /= 2
 			}
-			st.subjPts[g] = append(st.subjPts[g], points(fit, w.Subject))
+			st.subjC[g] = append(st.subjC[g], centi(points(fit, w.Subject)))
 		}
 	}
-	st.prefPts = [2]float64{points(0.6, w.Subject), points(1, w.Subject)}
-	st.langPts = st.langPts[:0]
+	st.prefC = [2]int64{centi(points(0.6, w.Subject)), centi(points(1, w.Subject))}
+	st.langC = st.langC[:0]
 	for c := range n.nLangs + 1 {
-		st.langPts = append(st.langPts, points(float64(c)/float64(n.nLangs), w.Language))
+		st.langC = append(st.langC, centi(points(float64(c)/float64(n.nLangs), w.Language)))
 	}
-	st.cont0 = points(0, w.Continuity)
+	st.cont0C = centi(points(0, w.Continuity))
+	pc := &ix.ptsC
+	contMax := st.cont0C
+	if ix.orgSeen&n.orgBit != 0 {
+		contMax = pc[4]
+	}
+	fixed := n.urgencyC + n.waitingC
 	for _, co := range ix.classOrder(n.class) {
-		sched := 0.0
+		sched := int64(0)
 		if co.mins > 0 {
-			sched = points(float64(co.mins)/float64(n.want), ix.s.Weights.Schedule)
+			sched = centi(points(float64(co.mins)/float64(n.want), w.Schedule))
 		}
-		if len(st.heap) == k {
-			bound := round2(p[0] + sched + p[2] + p[3] + contMax + n.urgency + n.waiting)
-			if opts.Weight(i, bound) < st.heap[0].W {
-				break // so is every later class
-			}
+		if len(st.heap) == k && st.weight(opts, i, pc[0]+sched+pc[2]+pc[3]+contMax+fixed) < st.heap[0].W {
+			break // so is every later class: no volunteer can enter
 		}
 		base := int(co.class) * ix.nBits
 		for _, b := range bits {
@@ -716,12 +752,18 @@ func (ix *candIndex) top(st *candState, i int, opts CandidateOptions) []Candidat
 			for x := range 2 {
 				if online {
 					r := ix.ranges[0][key+x]
+					if r[0] < r[1] && len(st.heap) == k && st.weight(opts, i, ix.cellBound(st, &ix.summary[0][key+x], n, sched, -1, nGrades, nProper)) < st.heap[0].W {
+						r[1] = r[0] // no cell of the key can enter
+					}
 					for c := r[0]; c < r[1]; c++ {
 						ix.visit(st, i, &ix.cells[c], n, opts, int(co.mins), sched, -1, nGrades, nProper)
 					}
 				}
 				if inPerson[x] {
 					r := ix.ranges[1][key+x]
+					if r[0] < r[1] && len(st.heap) == k && st.weight(opts, i, ix.cellBound(st, &ix.summary[1][key+x], n, sched, -1, nGrades, nProper)) < st.heap[0].W {
+						r[1] = r[0]
+					}
 					for c := r[0]; c < r[1]; c++ {
 						cell := &ix.cells[c]
 						d := ix.dist[int(cell.place)*ix.nPlaces+int(n.place)]
@@ -741,11 +783,11 @@ func (ix *candIndex) top(st *candState, i int, opts CandidateOptions) []Candidat
 // visit scores the members of cell l for need i unless the cell's bound
 // shows none of them can enter the top K; d is the distance from the
 // cell's place to the need, −1 for an anywhere cell.
-func (ix *candIndex) visit(st *candState, i int, l *candCell, n *candNeed, opts CandidateOptions, mins int, sched, d float64, nGrades uint64, nProper bool) {
+func (ix *candIndex) visit(st *candState, i int, l *candCell, n *candNeed, opts *CandidateOptions, mins int, sched int64, d float64, nGrades uint64, nProper bool) {
 	limit := int32(math.MaxInt32)
 	if len(st.heap) == opts.K {
 		st.checked++
-		wb, worst := opts.Weight(i, ix.cellBound(st, l, n, sched, d, nGrades, nProper)), st.heap[0]
+		wb, worst := st.weight(opts, i, ix.cellBound(st, l, n, sched, d, nGrades, nProper)), st.heap[0]
 		if wb < worst.W {
 			return
 		}
@@ -753,6 +795,7 @@ func (ix *candIndex) visit(st *candState, i int, l *candCell, n *candNeed, opts 
 			limit = worst.Vol // members after it can only tie and lose
 		}
 	}
+	st.visited++
 	if n.mode == 2 && !n.either {
 		// A mode outside the enum: rare, scored the long way.
 		for _, m := range l.members {
@@ -764,6 +807,7 @@ func (ix *candIndex) visit(st *candState, i int, l *candCell, n *candNeed, opts 
 				continue
 			}
 			st.stamp[j] = st.iter
+			st.scored++
 			sc, ok := ix.score(&ix.vols[j], n, mins)
 			if !ok || (opts.Paired != nil && opts.Paired(i, int(j))) {
 				continue
@@ -772,12 +816,12 @@ func (ix *candIndex) visit(st *candState, i int, l *candCell, n *candNeed, opts 
 		}
 		return
 	}
-	st.visited++
-	// The same components as score, from tables made in top: every
+	// The same components as score, from the tables made in top: every
 	// member of an anywhere cell takes the need online (distance points
 	// of value 1); in an in-person cell the distance is d for all.
 	w := &ix.s.Weights
-	dist := ix.pts[2]
+	dist := ix.ptsC[2]
+	fixed := sched + n.urgencyC + n.waitingC
 	for _, m := range l.members {
 		j := m.vol
 		if j > limit {
@@ -795,9 +839,9 @@ func (ix *candIndex) visit(st *candState, i int, l *candCell, n *candNeed, opts 
 			if d > float64(m.travel) {
 				continue // too far
 			}
-			dist = points(1-d/math.Max(float64(m.travel), 1), w.Distance)
+			dist = centi(points(1-d/math.Max(float64(m.travel), 1), w.Distance))
 		}
-		var subject float64
+		var subject int64
 		if n.tutoring {
 			covered := 0
 			if n.dupSubj {
@@ -811,14 +855,14 @@ func (ix *candIndex) visit(st *candState, i int, l *candCell, n *candNeed, opts 
 			if !n.hasGrade || (m.hasGrade && m.gMin <= n.gMax && m.gMax >= n.gMin) {
 				g = 1
 			}
-			subject = st.subjPts[g][covered]
+			subject = st.subjC[g][covered]
 		} else {
-			subject = st.prefPts[0]
+			subject = st.prefC[0]
 			if m.kinds&n.kindBit != 0 {
-				subject = st.prefPts[1]
+				subject = st.prefC[1]
 			}
 		}
-		lang := ix.pts[3]
+		lang := ix.ptsC[3]
 		if n.nLangs > 0 {
 			common := 0
 			if n.dupLang {
@@ -828,25 +872,29 @@ func (ix *candIndex) visit(st *candState, i int, l *candCell, n *candNeed, opts 
 			} else {
 				common = bits.OnesCount64(m.langs & n.langMask)
 			}
-			lang = st.langPts[common]
+			lang = st.langC[common]
 		}
-		cont := st.cont0
+		cont := st.cont0C
 		if m.orgs&n.orgBit != 0 {
-			cont = ix.pts[4]
+			cont = ix.ptsC[4]
 		}
-		sc := round2(subject + sched + dist + lang + cont + n.urgency + n.waiting)
+		c := subject + dist + lang + cont + fixed
+		wv := st.weight(opts, i, c)
+		if len(st.heap) == opts.K && (wv < st.heap[0].W || (wv == st.heap[0].W && j > st.heap[0].Vol)) {
+			continue // cannot enter the top K
+		}
 		if opts.Paired != nil && opts.Paired(i, int(j)) {
 			continue
 		}
-		st.push(Candidate{Vol: j, W: opts.Weight(i, sc), Score: sc}, opts.K)
+		st.push(Candidate{Vol: j, W: wv, Score: float64(c) / 100}, opts.K)
 	}
 }
 
 // cellBound bounds the score of need n with every volunteer of cell l
 // whose schedule points are sched: each component at the most any member
 // could reach, summed as Score sums.
-func (ix *candIndex) cellBound(st *candState, l *candCell, n *candNeed, sched, d float64, nGrades uint64, nProper bool) float64 {
-	subject := st.prefPts[1]
+func (ix *candIndex) cellBound(st *candState, l *candCell, n *candNeed, sched int64, d float64, nGrades uint64, nProper bool) int64 {
+	subject := st.prefC[1]
 	if n.tutoring {
 		covered := 0
 		for _, b := range n.subjBits {
@@ -856,28 +904,28 @@ func (ix *candIndex) cellBound(st *candState, l *candCell, n *candNeed, sched, d
 		if n.hasGrade && nProper && !l.wide && l.grades&nGrades == 0 {
 			g = 0 // no member teaches these grades: the fit is halved
 		}
-		subject = st.subjPts[g][covered]
+		subject = st.subjC[g][covered]
 	} else if l.kinds&n.kindBit == 0 {
-		subject = st.prefPts[0]
+		subject = st.prefC[0]
 	}
-	lang := ix.pts[3]
+	lang := ix.ptsC[3]
 	if n.nLangs > 0 {
 		common := 0
 		for _, b := range n.langBits {
 			common += int(l.langs >> b & 1)
 		}
-		lang = st.langPts[common]
+		lang = st.langC[common]
 	}
-	cont := st.cont0
+	cont := st.cont0C
 	if l.orgs&n.orgBit != 0 {
-		cont = ix.pts[4]
+		cont = ix.ptsC[4]
 	}
-	dist := ix.pts[2]
+	dist := ix.ptsC[2]
 	if d >= 0 {
 		// Met in person: 1 − d/radius, largest for the largest radius.
-		dist = points(1-d/l.radius, ix.s.Weights.Distance)
+		dist = centi(points(1-d/l.radius, ix.s.Weights.Distance))
 	}
-	return round2(subject + sched + dist + lang + cont + n.urgency + n.waiting)
+	return subject + sched + dist + lang + cont + n.urgencyC + n.waitingC
 }
 
 // score is Ineligible (except verification, capacity and already paired,
