@@ -22,6 +22,13 @@ go test -run '^$' -bench Assign -benchmem ./matching/ | grep -E '^Benchmark' || 
 echo
 echo "## matching: growth curve and the SciPy side by side (python3-scipy)"
 go run ./cmd/matchbench -mode growth
+echo "## matching end to end: candidates + scoring + optimal assignment, 1k/10k/100k volunteers (median of 3), peak RSS"
+mb=$(mktemp -d)
+go build -o "$mb/matchbench" ./cmd/matchbench
+echo "load: $(uptime | sed 's/.*load average/load average/')"
+/usr/bin/time -v "$mb/matchbench" -mode e2e -reps 3 2>"$mb/time.txt"
+grep -E 'Maximum resident set size|Elapsed \(wall' "$mb/time.txt"
+rm -rf "$mb"
 if python3 -c 'import scipy' 2>/dev/null; then go run ./cmd/matchbench -mode scipy; else echo "python3-scipy missing: apt-get install python3-scipy"; fi
 echo
 echo "## money: the ledger on the embedded stack (FerretDB on SQLite)"

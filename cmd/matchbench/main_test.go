@@ -173,3 +173,24 @@ func TestSparseInstance(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_E2E(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-mode", "e2e", "-sizes", "500,1000", "-reps", "2"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for line := range strings.SplitSeq(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && (f[0] == "500" || f[0] == "1000") && f[1] != "volunteers:" {
+			rows = append(rows, f[0]+" "+f[1])
+		}
+	}
+	if diff := cmp.Diff([]string{"500 100", "1000 200"}, rows); diff != "" {
+		t.Errorf("e2e rows (-want +got):\n%s\n%s", diff, out.String())
+	}
+	for _, want := range []string{"candidates+scoring", "Greedy/Assign score", "peak RSS of the whole process"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
