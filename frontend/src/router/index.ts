@@ -5,6 +5,7 @@ import { useAuthStore } from '@/stores/auth'
 import { decide, type RouteAccess } from './access'
 import { volunteeringRoutes } from './volunteering'
 import { moneyRoutes } from './money'
+import { pledgeRoutes } from './pledges'
 import { financeRoutes } from './finance'
 import { activitiesRoutes } from './activities'
 
@@ -97,6 +98,7 @@ export const routes: RouteRecordRaw[] = [
   },
   ...volunteeringRoutes,
   ...moneyRoutes,
+  ...pledgeRoutes,
   ...financeRoutes,
   ...activitiesRoutes,
   {

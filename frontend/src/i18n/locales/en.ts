@@ -1,6 +1,7 @@
 import type { MessageSchema } from './zh-CN'
 import volEn from './volunteering.en'
 import moneyEn from './money.en'
+import pledgesEn from './pledges.en'
 import financeEn from './finance.en'
 import actEn from './activities.en'
 
@@ -8,6 +9,7 @@ import actEn from './activities.en'
 const en: MessageSchema = {
   vol: volEn,
   money: moneyEn,
+  pledge: pledgesEn,
   finance: financeEn,
   act: actEn,
   app: {

@@ -4,12 +4,14 @@
  */
 import volZh from './volunteering.zh-CN'
 import moneyZh from './money.zh-CN'
+import pledgesZh from './pledges.zh-CN'
 import financeZh from './finance.zh-CN'
 import actZh from './activities.zh-CN'
 
 const zhCN = {
   vol: volZh,
   money: moneyZh,
+  pledge: pledgesZh,
   finance: financeZh,
   act: actZh,
   app: {
