@@ -172,6 +172,9 @@ func SeedDemo(ctx context.Context, m *Main, size int) (bool, error) {
 	if err := seedCampaigns(ctx, m, r, volunteers, orgIDs["共青团隆安县委员会"], ids["finance@tongban.example"]); err != nil {
 		return false, err
 	}
+	if err := seedExpenses(ctx, m, orgIDs["共青团隆安县委员会"], ids["finance@tongban.example"], ids["finance2@tongban.example"]); err != nil {
+		return false, fmt.Errorf("demo expenses: %w", describe(err))
+	}
 	if err := seedPledges(ctx, m, orgIDs, ids); err != nil {
 		return false, err
 	}

@@ -159,6 +159,7 @@ func seedNeeds(ctx context.Context, m *Main, r *rand.Rand, size int, orgIDs map[
 		}
 		all = append(all, n)
 	}
+	ownFunding(all, orgIDs["共青团隆安县委员会"], "共青团隆安县委员会", "439921", 2)
 	if err := store.CreateNeeds(ctx, all); err != nil {
 		return err
 	}
@@ -168,4 +169,28 @@ func seedNeeds(ctx context.Context, m *Main, r *rand.Rand, size int, orgIDs map[
 		return err
 	}
 	return nil
+}
+
+// ownFunding makes sure the organisation has at least want published
+// funding needs in its county (the demo campaigns of 共青团隆安县委员会 fund
+// its own needs), taking over other organisations' published funding needs
+// when the random draw gave it fewer.
+func ownFunding(all []*matching.Need, orgID, orgName, countyCode string, want int) {
+	county := geo.Counties[countyCode]
+	have := 0
+	for _, n := range all {
+		if n.OrgID == orgID && n.Kind == matching.KindFunding && n.Status == matching.StatusPublished {
+			have++
+		}
+	}
+	for _, n := range all {
+		if have >= want {
+			return
+		}
+		if n.OrgID != orgID && n.Kind == matching.KindFunding && n.Status == matching.StatusPublished {
+			n.OrgID, n.OrgName = orgID, orgName
+			n.CountyCode, n.CountyName, n.TownshipCode = county.Code, county.Name, county.Townships[have%len(county.Townships)].Code
+			have++
+		}
+	}
 }

@@ -24,6 +24,10 @@ const FontName = "cjk"
 //go:embed fonts/WenQuanYiMicroHei.ttf
 var cjkFont []byte
 
+// FontTTF returns the embedded CJK TrueType font (for drawing text into
+// images). Callers must not modify it.
+func FontTTF() []byte { return cjkFont }
+
 // New returns an A4 portrait document in millimetres with the CJK font
 // registered as FontName and compression on.
 func New() *fpdf.Fpdf {
