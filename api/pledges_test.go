@@ -303,3 +303,45 @@ func TestPledgesConcurrent(t *testing.T) {
 		t.Errorf("counters %v, want %v", got, want)
 	}
 }
+
+// TestPledgeExportAndErasure: a donor's pledges are in their data export;
+// erasing the account cancels the open ones (releasing their items) and
+// strips the donor from the rest.
+func TestPledgeExportAndErasure(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	orgID, needID, coord, _ := inKindNeed(t, srv, 10)
+	donor, _ := signup(t, srv, "donor")
+	var ids []string
+	for _, n := range []int{2, 3} {
+		r := donor.do("POST", "/api/v1/needs/"+needID+"/pledges", map[string]any{"lines": []map[string]any{{"item": 0, "count": n}}, "note": "周末寄出"})
+		if r.Status != 201 {
+			t.Fatalf("pledge: %d %s", r.Status, r.Body)
+		}
+		ids = append(ids, r.json(t)["id"].(string))
+	}
+	if r := coord.do("POST", "/api/v1/pledges/"+ids[0]+"/receive", nil); r.Status != 200 {
+		t.Fatalf("receive: %d %s", r.Status, r.Body)
+	}
+	ex := donor.do("GET", "/api/v1/me/export", nil).json(t)
+	if got := len(ex["sections"].(map[string]any)["pledges"].([]any)); got != 2 {
+		t.Errorf("exported pledges: %d, want 2", got)
+	}
+	if r := donor.do("POST", "/api/v1/me/erase", map[string]any{"password": "correct horse battery"}); r.Status != 204 {
+		t.Fatalf("erase: %d %s", r.Status, r.Body)
+	}
+	if got, want := lineCounts(t, coord, needID), [][2]int{{2, 0}, {0, 0}, {2, 0}}; !cmp.Equal(got, want) {
+		t.Errorf("after erasure: counters %v, want %v", got, want)
+	}
+	r := coord.do("GET", "/api/v1/orgs/"+orgID+"/pledges?need_id="+needID, nil)
+	got := map[string]string{}
+	for _, it := range r.json(t)["items"].([]any) {
+		p := it.(map[string]any)
+		got[p["status"].(string)] = p["donor_id"].(string)
+		if _, ok := p["note"]; ok {
+			t.Errorf("pledge %v kept the donor's note", p["id"])
+		}
+	}
+	if want := map[string]string{"received": "erased", "cancelled": "erased"}; !cmp.Equal(got, want) {
+		t.Errorf("pledges after erasure %v, want %v", got, want)
+	}
+}

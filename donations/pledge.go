@@ -765,3 +765,50 @@ func (s *PledgeService) SuggestForOrg(ctx context.Context, orgID string) (Sugges
 	}
 	return Suggest(ps, lines), nil
 }
+
+// ErasedDonor replaces the donor ID of the pledges of an erased account.
+const ErasedDonor = "erased"
+
+// Export returns a donor's pledges with their traces (PIPL data export).
+func (s *PledgeService) Export(ctx context.Context, userID string) (any, error) {
+	ps, err := s.Store.FindPledges(ctx, PledgeFilter{DonorID: userID})
+	if err != nil {
+		return nil, err
+	}
+	return views(ps), nil
+}
+
+// Erase removes a donor from their pledges when the account is deleted:
+// pledges not yet received are cancelled (their items go back to the
+// needs); the others stay, for the organisation's records, without the
+// donor's ID or notes.
+func (s *PledgeService) Erase(ctx context.Context, userID string) error {
+	ps, err := s.Store.FindPledges(ctx, PledgeFilter{DonorID: userID})
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		next := *p
+		next.History = slices.Clone(p.History)
+		if p.Status == PledgePledged {
+			now := s.now()
+			next.Status, next.UpdatedAt = PledgeCancelled, now
+			next.History = append(next.History, PledgeEvent{Status: PledgeCancelled, By: ErasedDonor, At: now})
+		}
+		next.DonorID, next.Note = ErasedDonor, ""
+		for i := range next.History {
+			if next.History[i].By == userID {
+				next.History[i].By, next.History[i].Note = ErasedDonor, ""
+			}
+		}
+		if _, err := s.Store.ReplacePledge(ctx, &next, p.Version); err != nil {
+			return err
+		}
+		if p.Status == PledgePledged {
+			if err := s.Store.ReleaseItems(ctx, p.NeedID, p.Lines); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -172,6 +172,8 @@ func (m *Main) Open(ctx context.Context) error {
 			info, err := m.Blob.Stat(ctx, key)
 			return donations.PhotoInfo{SHA256: info.SHA256, ContentType: info.ContentType}, err
 		}}
+	m.Accounts.Erasure = append(m.Accounts.Erasure, m.Pledges.Erase)
+	m.Accounts.Exporters["pledges"] = m.Pledges.Export
 	activityStore := mongodb.NewActivityStore(db)
 	m.Activities = &activities.Service{Store: activityStore, Volunteers: m.Volunteers.Store, DisplayName: m.Volunteers.DisplayName,
 		OrgName: m.Needs.OrgName, County: geo.LookupCounty, Screen: privacy.Check, PairingLogs: activityStore.ConfirmedPairingLogs,
