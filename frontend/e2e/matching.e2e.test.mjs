@@ -107,6 +107,10 @@ describe('matching', () => {
         need = n
         staff = login
 
+        // The need page links its staff to the candidates too.
+        await page.goto(`/needs/${n.id}`)
+        assert.equal(await page.getByTestId('need-candidates').getAttribute('href'), `/staff/needs/${n.id}/candidates`)
+
         await page.goto(`/staff/needs?org=${n.org_id}&status=public`)
         await page.getByTestId('org-needs-table').waitFor()
         await page.locator(`a[data-testid="org-need-candidates"][href="/staff/needs/${n.id}/candidates"]`).click()
