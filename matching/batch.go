@@ -237,10 +237,17 @@ func (s *PairingService) RunBatch(ctx context.Context, orgID string, opts BatchO
 	res := &BatchResult{Needs: len(needs), Volunteers: len(vols), Edges: len(g.Edges), Proposals: []Proposal{}, Unfilled: map[string]int{}, DryRun: opts.DryRun,
 		Counties: counties, Short: short}
 	filled := make([]int, len(needs))
-	for _, ei := range chosen {
+	explained := make([]Score, len(chosen)) // with explanations, on all cores
+	ParallelChunks(len(chosen), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			e := g.Edges[chosen[k]]
+			explained[k] = sc.Score(vols[e.R], needs[e.L])
+		}
+	})
+	for k, ei := range chosen {
 		e := g.Edges[ei]
 		n, v := needs[e.L], vols[e.R]
-		score := sc.Score(v, n) // with its explanation
+		score := explained[k]
 		filled[e.L]++
 		res.Total += score.Total
 		p := Proposal{NeedID: n.ID, NeedTitle: n.Title, Score: score,

@@ -402,38 +402,56 @@ func (s *Scorer) newCandIndex(needs []*Need, vols []*Volunteer, rightCap []int) 
 		placeIDs[k] = id
 		return id
 	}
+	// Volunteer features in parallel; classes and places are then
+	// interned in volunteer order, so ids do not depend on scheduling.
+	type volKey struct {
+		slots []slotMin
+		key   string
+	}
+	keys := make([]volKey, len(vols))
+	today := s.Today
+	ParallelChunks(len(vols), func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			v := vols[j]
+			c := v.Capacity - v.ActivePairings
+			if rightCap != nil {
+				c = rightCap[j]
+			}
+			cv := &ix.vols[j]
+			cv.class = -1
+			if c <= 0 || v.ActivePairings >= v.Capacity || !v.Verification(today).Verified {
+				continue // never a candidate
+			}
+			cv.class = 0
+			keys[j].slots, keys[j].key = slotKey(v.Availability)
+			cv.subjects, cv.langs, cv.orgs, cv.kinds = subj.mask(v.Subjects), langs.mask(v.Languages), orgs.mask(v.Orgs), kinds.mask(v.PreferredKinds)
+			if v.Grades != nil {
+				cv.hasGrade, cv.gMin, cv.gMax = true, v.Grades.Min, v.Grades.Max
+			}
+			cv.online, cv.inPerson = slices.Contains(v.Modes, ModeOnline), slices.Contains(v.Modes, ModeInPerson)
+			cv.female = v.Gender == "female"
+			cv.counsel = slices.Contains(v.Skills, "counselling")
+			cv.travel = float64(v.TravelKm)
+			cv.radius = math.Max(float64(v.TravelKm), 1)
+		}
+	})
 	classIDs := map[string]int32{}
-	var today = s.Today
 	for j, v := range vols {
-		c := v.Capacity - v.ActivePairings
-		if rightCap != nil {
-			c = rightCap[j]
-		}
 		cv := &ix.vols[j]
-		cv.class = -1
-		if c <= 0 || v.ActivePairings >= v.Capacity || !v.Verification(today).Verified {
-			continue // never a candidate
+		if cv.class < 0 {
+			continue
 		}
-		ms, key := slotKey(v.Availability)
-		id, ok := classIDs[key]
+		id, ok := classIDs[keys[j].key]
 		if !ok {
 			id = int32(len(ix.vSlots))
-			classIDs[key] = id
-			ix.vSlots = append(ix.vSlots, ms)
+			classIDs[keys[j].key] = id
+			ix.vSlots = append(ix.vSlots, keys[j].slots)
 		}
 		cv.class = id
-		cv.subjects, cv.langs, cv.orgs, cv.kinds = subj.mask(v.Subjects), langs.mask(v.Languages), orgs.mask(v.Orgs), kinds.mask(v.PreferredKinds)
 		ix.orgSeen |= cv.orgs
 		cv.place = intern(v.CountyCode, v.TownshipCode)
-		if v.Grades != nil {
-			cv.hasGrade, cv.gMin, cv.gMax = true, v.Grades.Min, v.Grades.Max
-		}
-		cv.online, cv.inPerson = slices.Contains(v.Modes, ModeOnline), slices.Contains(v.Modes, ModeInPerson)
-		cv.female = v.Gender == "female"
-		cv.counsel = slices.Contains(v.Skills, "counselling")
-		cv.travel = float64(v.TravelKm)
-		cv.radius = math.Max(float64(v.TravelKm), 1)
 	}
+	keys = nil
 	nVPlaces := len(places)
 	classIDs = map[string]int32{}
 	for i, n := range needs {
@@ -503,78 +521,77 @@ func (s *Scorer) newCandIndex(needs []*Need, vols []*Volunteer, rightCap []int) 
 	ix.bitAll = len(subj)
 	ix.nBits = len(subj) + 2 // + all, counsellors
 	nKeys := len(ix.vSlots) * ix.nBits * 2
-	type subKey struct {
+	// One entry per (family, key, place, organisations, languages,
+	// volunteer), sorted: each run of equal cell keys is a cell, each
+	// run of equal (family, key) a range.
+	type entry struct {
+		f           uint8
+		key         int32
 		place       int32
 		orgs, langs uint64
+		j           int32
 	}
-	var raw []candCell
-	sub := [2][]map[subKey]int32{make([]map[subKey]int32, nKeys), make([]map[subKey]int32, nKeys)}
-	put := func(f, key int, sk subKey, j int) {
-		m := sub[f][key]
-		if m == nil {
-			m = map[subKey]int32{}
-			sub[f][key] = m
-		}
-		c, ok := m[sk]
-		if !ok {
-			c = int32(len(raw))
-			m[sk] = c
-			raw = append(raw, candCell{place: sk.place})
-		}
-		raw[c].add(int32(j), &ix.vols[j], vols[j])
-	}
+	var es []entry
 	for j := range ix.vols {
 		cv := &ix.vols[j]
 		if cv.class < 0 || (!cv.online && !cv.inPerson) {
 			continue // never a candidate
 		}
-		both := 0
+		both := int32(0)
 		if cv.online && cv.inPerson {
 			both = 1
 		}
-		base := int(cv.class) * ix.nBits
-		keys := []int{(base + ix.bitAll) * 2}
-		for m := cv.subjects; m != 0; m &= m - 1 {
-			keys = append(keys, (base+bits.TrailingZeros64(m))*2)
-		}
-		if cv.counsel {
-			keys = append(keys, (base+ix.bitAll+1)*2)
-		}
-		for _, key := range keys {
+		base := int32(int(cv.class) * ix.nBits)
+		add := func(b int) {
+			key := (base+int32(b))*2 + both
 			if cv.online {
-				put(0, key+both, subKey{-1, cv.orgs, cv.langs}, j)
+				es = append(es, entry{0, key, -1, cv.orgs, cv.langs, int32(j)})
 			}
 			if cv.inPerson && cv.place >= 0 {
-				put(1, key+both, subKey{cv.place, cv.orgs, cv.langs}, j)
+				es = append(es, entry{1, key, cv.place, cv.orgs, cv.langs, int32(j)})
 			}
 		}
+		add(ix.bitAll)
+		for m := cv.subjects; m != 0; m &= m - 1 {
+			add(bits.TrailingZeros64(m))
+		}
+		if cv.counsel {
+			add(ix.bitAll + 1)
+		}
 	}
-	// Lay the cells of each key and family out contiguously.
-	ix.cells = make([]candCell, 0, len(raw))
+	slices.SortFunc(es, func(a, b entry) int {
+		return cmp.Or(cmp.Compare(a.f, b.f), cmp.Compare(a.key, b.key), cmp.Compare(a.place, b.place),
+			cmp.Compare(a.orgs, b.orgs), cmp.Compare(a.langs, b.langs), cmp.Compare(a.j, b.j))
+	})
 	for f := range 2 {
 		ix.ranges[f] = make([][2]int32, nKeys)
 		ix.summary[f] = make([]candCell, nKeys)
-		for key, m := range sub[f] {
-			lo := int32(len(ix.cells))
-			ids := make([]int32, 0, len(m))
-			for _, c := range m {
-				ids = append(ids, c)
-			}
-			slices.Sort(ids) // creation order: deterministic
-			for _, c := range ids {
-				ix.cells = append(ix.cells, raw[c])
-			}
-			ix.ranges[f][key] = [2]int32{lo, int32(len(ix.cells))}
-			sm := &ix.summary[f][key]
-			for _, c := range ix.cells[lo:] {
-				sm.subjects |= c.subjects
-				sm.langs |= c.langs
-				sm.orgs |= c.orgs
-				sm.kinds |= c.kinds
-				sm.grades |= c.grades
-				sm.wide = sm.wide || c.wide
-			}
+	}
+	members := make([]candMember, len(es)) // one backing array for all cells
+	for lo := 0; lo < len(es); {
+		e := es[lo]
+		hi := lo + 1
+		for hi < len(es) && es[hi].f == e.f && es[hi].key == e.key && es[hi].place == e.place && es[hi].orgs == e.orgs && es[hi].langs == e.langs {
+			hi++
 		}
+		cell := candCell{place: e.place, members: members[lo:lo:hi]}
+		for _, x := range es[lo:hi] {
+			cell.add(x.j, &ix.vols[x.j], vols[x.j])
+		}
+		r := &ix.ranges[e.f][e.key]
+		if r[0] == r[1] {
+			r[0] = int32(len(ix.cells))
+		}
+		ix.cells = append(ix.cells, cell)
+		r[1] = int32(len(ix.cells))
+		sm := &ix.summary[e.f][e.key]
+		sm.subjects |= cell.subjects
+		sm.langs |= cell.langs
+		sm.orgs |= cell.orgs
+		sm.kinds |= cell.kinds
+		sm.grades |= cell.grades
+		sm.wide = sm.wide || cell.wide
+		lo = hi
 	}
 	ix.order = make([]candOrder, len(ix.nSlots))
 	return ix, true
@@ -1013,4 +1030,18 @@ func (ix *candIndex) score(v *candVol, n *candNeed, mins int) (float64, bool) {
 		total += x
 	}
 	return round2(total), true
+}
+
+// ParallelChunks runs f over [0, n) in GOMAXPROCS contiguous chunks (one
+// when n is small) and waits for them.
+func ParallelChunks(n int, f func(lo, hi int)) {
+	w := runtime.GOMAXPROCS(0)
+	if n < 4096 {
+		w = 1
+	}
+	var wg sync.WaitGroup
+	for k := range w {
+		wg.Go(func() { f(k*n/w, (k+1)*n/w) })
+	}
+	wg.Wait()
 }
