@@ -152,6 +152,39 @@ func (n *Need) IsPublic() bool {
 	return false
 }
 
+// FulfilmentStatus is the status a public need's progress calls for:
+// fulfilled once it has all it asked for (funding: raised ≥ target;
+// pairing: pairings made ≥ volunteers wanted; in-kind: every item
+// delivered), partially_fulfilled once anything arrived (or, in kind, was
+// pledged), published before. It is "" for a need that is not public,
+// whose status progress does not drive.
+func (n *Need) FulfilmentStatus() string {
+	if !n.IsPublic() {
+		return ""
+	}
+	var done, want int64
+	started := false
+	switch n.Kind {
+	case KindFunding:
+		done, want = n.Progress.RaisedFen, n.TargetFen
+	case KindPairing:
+		done, want = int64(n.Progress.PairingsMade), int64(n.VolunteersWanted)
+	case KindInKind:
+		done = int64(n.Progress.ItemsDelivered)
+		for _, it := range n.Items {
+			want += int64(it.Count)
+		}
+		started = n.Progress.ItemsPledged > 0
+	}
+	switch {
+	case want > 0 && done >= want:
+		return StatusFulfilled
+	case done > 0 || started:
+		return StatusPartiallyFulfilled
+	}
+	return StatusPublished
+}
+
 // Public returns the copy of n that the public may see: no case reference,
 // internal notes, authors or history.
 func (n *Need) Public() *Need {

@@ -318,5 +318,5 @@ func (s *NeedProgressStore) AddNeedProgress(ctx context.Context, needID string, 
 	if res.MatchedCount == 0 {
 		return tongban.Errorf(tongban.ENOTFOUND, "need not found.")
 	}
-	return nil
+	return settleStatus(ctx, s.db, needID)
 }

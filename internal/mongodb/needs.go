@@ -185,3 +185,39 @@ func scanBatches[T any](ctx context.Context, cur *mongo.Cursor, batch int, conv 
 	}
 	return nil
 }
+
+// SystemActor is the history actor of changes nobody made by hand, such as
+// a need becoming fulfilled when its progress says so.
+const SystemActor = "system"
+
+// settleStatus moves a public need between published, partially_fulfilled
+// and fulfilled as its progress calls for (matching.Need.FulfilmentStatus),
+// with a history entry, after a progress counter changed. The update is
+// conditional on the version read; on a race it reads again (three tries,
+// after which the next progress change settles it).
+func settleStatus(ctx context.Context, db *DB, needID string) error {
+	col := db.Collection(colNeeds)
+	for range 3 {
+		var n matching.Need
+		if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: needID}}).Decode(&n); err != nil {
+			return translate(err, "need")
+		}
+		want := n.FulfilmentStatus()
+		if want == "" || want == n.Status {
+			return nil
+		}
+		now := db.Now().UTC()
+		t := matching.Transition{From: n.Status, To: want, By: SystemActor, At: now, Note: "progress"}
+		res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: needID}, {Key: "version", Value: n.Version}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: want}, {Key: "updated_at", Value: now}}},
+				{Key: "$push", Value: bson.D{{Key: "history", Value: t}}},
+				{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}}})
+		if err != nil {
+			return translate(err, "need")
+		}
+		if res.MatchedCount == 1 {
+			return nil
+		}
+	}
+	return nil
+}

@@ -104,11 +104,15 @@ func (s *PairingStore) ReleaseSlot(ctx context.Context, volunteerID string) erro
 	return translate(err, "volunteer profile")
 }
 
-// CountPairingsMade increments the need's progress.pairings_made.
+// CountPairingsMade increments the need's progress.pairings_made (and
+// settles its fulfilment status).
 func (s *PairingStore) CountPairingsMade(ctx context.Context, needID string) error {
 	_, err := s.db.Collection(colNeeds).UpdateOne(ctx, bson.D{{Key: "_id", Value: needID}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "progress.pairings_made", Value: 1}, {Key: "version", Value: int64(1)}}}})
-	return translate(err, "need")
+	if err != nil {
+		return translate(err, "need")
+	}
+	return settleStatus(ctx, s.db, needID)
 }
 
 // CreateLog inserts a session log.
