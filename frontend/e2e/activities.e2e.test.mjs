@@ -107,13 +107,19 @@ describe('activities', () => {
     await sp.getByTestId('form-places-companion').fill('2')
     await expectAccessible(sp, 'the activity form')
     await snap(sp, 'staff-form')
-    const created = await clickAndWait(sp, sp.getByTestId('form-submit'), 'POST', '/activities')
+    let res = await clickAndWait(sp, sp.getByTestId('form-submit'), 'POST', '/activities')
+    const created = res
     assert.equal(created.status(), 201, await created.text())
     const body = await created.json()
     activityId = body.id
     sessionId = body.sessions[0].id
     const item = sp.locator(`[data-testid="staff-activity"][data-activity="${activityId}"]`)
     await item.waitFor()
+    // A second session, tomorrow morning at the same venue.
+    await item.getByTestId('add-session').click()
+    res = await clickAndWait(sp, item.getByTestId('add-session-submit'), 'POST', '/sessions')
+    assert.equal(res.status(), 201, await res.text())
+    await item.getByTestId('staff-session').nth(1).waitFor()
     await expectAccessible(sp, 'the staff activity list')
 
     // Volunteer A finds it by county and role and signs up.
@@ -140,7 +146,7 @@ describe('activities', () => {
     const aSession = a.page.locator(`[data-testid="activity-session"][data-session="${sessionId}"]`)
     await aSession.getByTestId('signup-companion').waitFor()
     await expectAccessible(a.page, 'the activity page')
-    let res = await clickAndWait(a.page, aSession.getByTestId('signup-companion'), 'POST', '/signups')
+    res = await clickAndWait(a.page, aSession.getByTestId('signup-companion'), 'POST', '/signups')
     assert.equal(res.status(), 201, await res.text())
     await aSession.locator('[data-testid="my-signup"][data-status="confirmed"]').waitFor()
     await done(a)

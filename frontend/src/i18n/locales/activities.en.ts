@@ -203,6 +203,9 @@ const activitiesEn: ActivitiesSchema = {
     sessionsOf: 'Sessions of “{title}”',
     console: 'Session console',
     created: 'Activity created.',
+    addSession: 'New session',
+    addSessionSubmit: 'Add session',
+    sessionAdded: 'Session added.',
   },
   form: {
     title: 'Title',

@@ -201,6 +201,9 @@ const activitiesZh = {
     sessionsOf: '“{title}”的场次',
     console: '现场控制台',
     created: '活动已创建。',
+    addSession: '新增场次',
+    addSessionSubmit: '添加场次',
+    sessionAdded: '场次已添加。',
   },
   form: {
     title: '活动名称',
