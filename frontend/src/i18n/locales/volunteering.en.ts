@@ -123,6 +123,7 @@ const volEn: VolunteeringSchema = {
     confirmed: 'Confirmed: counts as volunteer hours',
     unconfirmed: 'Awaiting confirmation by the organisation',
     confirm: 'Confirm hours',
+    confirmedAt: 'confirmed {at}',
     confirmedNote: 'Session confirmed: it now counts in the volunteer’s hours.',
   },
   candidates: {

@@ -121,6 +121,7 @@ const volZh = {
     confirmed: '已确认，计入服务时长',
     unconfirmed: '待机构确认',
     confirm: '确认服务时长',
+    confirmedAt: '确认于 {at}',
     confirmedNote: '已确认这次服务，计入志愿者的服务时长。',
   },
   candidates: {
