@@ -106,6 +106,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	p.Title = http.StatusText(p.Status)
 	p.Type = "https://tongban.example/problems/" + p.Code
+	if prefersChinese(c) {
+		localizeZH(&p)
+	}
 	body, merr := json.Marshal(p)
 	if merr != nil {
 		slog.Error("marshal problem", "err", merr)

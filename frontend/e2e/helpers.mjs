@@ -58,7 +58,8 @@ export async function submitLogin(page, login, password) {
     ])
     if (res.status() !== 429 || attempt > 0) return res.status()
     const body = await res.json()
-    if (!String(body.detail).includes('network')) return res.status() // an account lock-out, not the rate limit
+    const detail = String(body.detail)
+    if (!detail.includes('network') && !detail.includes('网络')) return res.status() // an account lock-out, not the rate limit
     console.log('# login rate limit reached; waiting 61 s')
     await page.waitForTimeout(61_000)
   }
