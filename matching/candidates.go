@@ -248,12 +248,13 @@ type slotMin struct{ day, start, end int }
 // within 0–63), and for an in-person cell its place, the largest travel
 // distance and the largest radius of its members.
 type candCell struct {
-	members                      []candMember
+	// What a bound reads comes first: 64 bytes, one cache line.
 	subjects, langs, orgs, kinds uint64
 	grades                       uint64
-	wide                         bool
 	place                        int32
+	wide                         bool
 	travel, radius               float64
+	members                      []candMember
 }
 
 // candMember is a volunteer as a cell stores it, so that scanning a cell
