@@ -116,6 +116,10 @@ describe('in-kind pledges', () => {
         await expectAccessible(page, `my pledges at ${vp.name} size`)
         await snap(page, vp, 'my-pledges')
         if (vp.phone) {
+          // The same trace in English.
+          await page.getByTestId('lang-switch').click()
+          await page.getByTestId('pledge-trace').filter({ hasText: '3 winter coats, size 130: delivered' }).waitFor()
+          await page.getByTestId('lang-switch').click()
           await openDemoNeed(page)
           await page.locator('[data-testid="pledge-line"][data-size="130"]').getByTestId('pledge-left').filter({ hasText: '7' }).waitFor()
           await expectAccessible(page, 'the pledge form at phone size')
@@ -123,5 +127,16 @@ describe('in-kind pledges', () => {
         }
       })
     }
+
+    // Staff tracking at phone size, in English.
+    await withBrowser(phone, async (page) => {
+      await loginAs(page, 'finance@tongban.example')
+      await page.getByTestId('lang-switch').click()
+      await page.goto('/staff')
+      await page.locator('[data-testid^="org-pledges-"]').first().click()
+      await page.getByTestId('staff-pledge').filter({ hasText: '3 winter coats, size 130: delivered' }).waitFor()
+      await expectAccessible(page, 'pledge tracking at phone size')
+      await snap(page, phone, 'pledge-staff-en')
+    })
   })
 })
