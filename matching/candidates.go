@@ -840,15 +840,22 @@ func (ix *candIndex) visit(st *candState, i int, l *candCell, n *candNeed, opts 
 	w := &ix.s.Weights
 	dist := ix.ptsC[2]
 	fixed := sched + n.urgencyC + n.waitingC
+	// A volunteer is in one cell per key and family, and the families a
+	// need visits hold different volunteers (online-capable ones in the
+	// anywhere cells, in-person-only ones in the others when both are
+	// visited), so only a need with several subjects meets anyone twice.
+	dedupe := n.tutoring && len(n.subjBits) > 1
 	for _, m := range l.members {
 		j := m.vol
 		if j > limit {
 			break
 		}
-		if st.stamp[j] == st.iter {
-			continue
+		if dedupe {
+			if st.stamp[j] == st.iter {
+				continue
+			}
+			st.stamp[j] = st.iter
 		}
-		st.stamp[j] = st.iter
 		st.scored++
 		if n.female && !m.female {
 			continue
