@@ -19,7 +19,9 @@ const (
 	FairnessWaiting = "waiting"
 	// FairnessCountyMinShare guarantees every county of the run a minimum
 	// share of its places: with MinShare s, a county whose needs in the run
-	// want D places gets at least ⌈s·D⌉ of them filled (a "floor"). The
+	// have D open places (volunteers wanted minus pairings already held)
+	// gets at least ⌈s·D⌉ of them filled (a "floor"), counties being the
+	// needs' CountyCode. The
 	// result maximises the total score among all assignments that meet
 	// every floor, exactly (see AssignWithFloors). When the candidates
 	// cannot meet every floor at once, as many floor places as possible

@@ -157,13 +157,6 @@ func compareCandidates(a, b Candidate) int {
 	return cmp.Or(cmp.Compare(b.W, a.W), cmp.Compare(a.Vol, b.Vol))
 }
 
-// Mode channels of a volunteer.
-const (
-	chanOnline   = 0 // online only
-	chanInPerson = 1 // in person only
-	chanBoth     = 2
-)
-
 // candVol holds what a score needs of one volunteer.
 type candVol struct {
 	subjects uint64 // bits of the needs' subject dictionary
