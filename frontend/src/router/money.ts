@@ -21,6 +21,12 @@ export const moneyRoutes: RouteRecordRaw[] = [
     meta: { titleKey: 'money.receipt.title' },
   },
   {
+    path: '/staff/finance/receipts',
+    name: 'finance-publish',
+    component: () => import('@/views/money/FinancePublishView.vue'),
+    meta: { area: 'staff', titleKey: 'money.publish.title' },
+  },
+  {
     path: '/staff/finance/refunds',
     name: 'finance-refund',
     component: () => import('@/views/money/RefundView.vue'),

@@ -100,6 +100,9 @@ const moneyEn: MoneySchema = {
     receiptIssued: 'Receipt {serial} is ready and downloading.',
   },
   publish: {
+    title: 'Publish receipts',
+    lead: 'Receipts of approved expenses are private until you publish them. Look at each one, then publish it (or a redacted copy) as a 240-pixel thumbnail on the campaign ledger and on donors’ trace pages.',
+    empty: 'This ledger has no approved expenses yet.',
     original: 'Receipt {n} ({type})',
     thumbAlt: 'Published thumbnail of receipt {n}',
     unpublish: 'Take the thumbnail down',

@@ -98,6 +98,9 @@ const moneyZh = {
     receiptIssued: '收据 {serial} 已生成，正在下载。',
   },
   publish: {
+    title: '公开票据',
+    lead: '已批准支出的票据默认不公开。逐张查看后，可把票据（或遮挡了个人信息的版本）以 240 像素缩略图公开在项目账本和捐赠人的去向页上。',
+    empty: '这个账本还没有已批准的支出。',
     original: '票据 {n}（{type}）',
     thumbAlt: '已公开的票据 {n} 缩略图',
     unpublish: '撤下公开缩略图',
