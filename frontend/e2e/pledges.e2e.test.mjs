@@ -77,6 +77,12 @@ describe('in-kind pledges', () => {
 
     await withBrowser(desktop, async (page) => {
       await loginAs(page, 'finance@tongban.example')
+      // From the need page: its pledges only.
+      await openDemoNeed(page)
+      await page.getByTestId('need-pledges').click()
+      await page.waitForURL((u) => u.pathname === '/staff/pledges' && u.searchParams.has('need'))
+      await page.getByTestId('staff-pledge').first().waitFor()
+      assert.equal(await page.getByTestId('pledge-need-filter').locator('option:checked').innerText(), NEED_TITLE)
       await page.goto('/staff')
       await page.locator('[data-testid^="org-pledges-"]').first().click()
       await page.waitForURL((u) => u.pathname === '/staff/pledges')

@@ -11,6 +11,7 @@ const pledgesEn: typeof pledgesZh = {
   links: {
     donor: 'My pledges of goods',
     staff: 'Pledge tracking',
+    needPledges: 'Pledges to this need',
   },
   form: {
     title: 'Pledge goods by size',
@@ -61,6 +62,8 @@ const pledgesEn: typeof pledgesZh = {
     noOrg: 'Choose an organisation on the staff page.',
     filter: 'Status',
     all: 'All',
+    needFilter: 'Need',
+    allNeeds: 'All needs',
     empty: 'No pledges match.',
     caption: 'Pledges',
     need: 'Need',

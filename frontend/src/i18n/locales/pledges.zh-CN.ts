@@ -9,6 +9,7 @@ const pledgesZh = {
   links: {
     donor: '我的物资认捐',
     staff: '物资认捐跟踪',
+    needPledges: '本需求的物资认捐',
   },
   form: {
     title: '按尺码认捐物资',
@@ -59,6 +60,8 @@ const pledgesZh = {
     noOrg: '请从工作人员首页选择一个组织。',
     filter: '状态',
     all: '全部',
+    needFilter: '需求',
+    allNeeds: '全部需求',
     empty: '暂无符合条件的认捐。',
     caption: '认捐列表',
     need: '需求',
