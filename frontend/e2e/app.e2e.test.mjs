@@ -123,7 +123,7 @@ for (const vp of VIEWPORTS) {
         assert.equal(status, 401)
         const alert = page.getByTestId('error-alert')
         await alert.waitFor()
-        assert.match(await alert.innerText(), /Wrong login or password\./)
+        assert.match(await alert.innerText(), /账号或密码错误。/) // the zh interface gets the server's Chinese message
         assert.equal(new URL(page.url()).pathname, '/login')
         await expectAccessible(page, 'the login page showing an error')
         await shot(page, vp, 'login-error')
