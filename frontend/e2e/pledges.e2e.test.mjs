@@ -58,6 +58,9 @@ describe('in-kind pledges', () => {
     await withBrowser(desktop, async (page) => {
       await loginAs(page, 'donor@tongban.example')
       await openDemoNeed(page)
+      // The call to action leads to the form and focuses its first open line.
+      await page.getByTestId('need-cta').click()
+      await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid')?.startsWith('pledge-count-'))
       const line = page.locator('[data-testid="pledge-line"][data-size="130"]')
       assert.equal(await line.getByTestId('pledge-left').innerText(), '10')
       await expectAccessible(page, 'the in-kind need page with the pledge form')
