@@ -277,6 +277,8 @@ export interface ChainEntry {
   postings: { account: string; debit_fen: number; credit_fen: number }[] | null
   hash: string
   prev_hash?: string
+  /** links.receipts lists an expense's receipts by hash and type (public). */
+  links?: { receipts?: { sha256: string; content_type: string; kind: string }[] | null }
 }
 
 /** ledgerPage reads up to limit public entries of a campaign ledger after seq after. */
