@@ -137,6 +137,7 @@ func TestMain(m *testing.M) {
 			info, err := store.Stat(ctx, key)
 			return donations.PhotoInfo{SHA256: info.SHA256, ContentType: info.ContentType}, err
 		}}
+	env.pledges.DonorName = env.vols.DisplayName
 	env.svc.Erasure = append(env.svc.Erasure, env.pledges.Erase)
 	env.svc.Exporters["pledges"] = env.pledges.Export
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPISpec)

@@ -117,6 +117,9 @@ func TestPledgeFlow(t *testing.T) {
 	if r.Status != 200 || len(r.json(t)["items"].([]any)) != 1 {
 		t.Fatalf("org pledges: %d %s", r.Status, r.Body)
 	}
+	if got := r.json(t)["items"].([]any)[0].(map[string]any)["donor_name"]; got != "测***" {
+		t.Errorf("donor name %v, want masked 测***", got)
+	}
 	stranger, _ := signup(t, srv, "donor")
 	for _, path := range []string{"/cancel", "/receive"} {
 		if r := stranger.do("POST", "/api/v1/pledges/"+pid+path, nil); r.Status != 404 {

@@ -66,12 +66,15 @@ type Delivery struct {
 
 // Pledge is a donor's promise of goods to the lines of one in-kind need.
 type Pledge struct {
-	ID        string        `bson:"_id" json:"id"`
-	NeedID    string        `bson:"need_id" json:"need_id"`
-	NeedTitle string        `bson:"need_title" json:"need_title"`
-	OrgID     string        `bson:"org_id" json:"org_id"`
-	OrgName   string        `bson:"org_name" json:"org_name"`
-	DonorID   string        `bson:"donor_id" json:"donor_id"`
+	ID        string `bson:"_id" json:"id"`
+	NeedID    string `bson:"need_id" json:"need_id"`
+	NeedTitle string `bson:"need_title" json:"need_title"`
+	OrgID     string `bson:"org_id" json:"org_id"`
+	OrgName   string `bson:"org_name" json:"org_name"`
+	DonorID   string `bson:"donor_id" json:"donor_id"`
+	// DonorName is the donor's display name, masked ("刘**"), so staff can
+	// match a parcel to its pledge.
+	DonorName string        `bson:"donor_name,omitempty" json:"donor_name,omitempty"`
 	Lines     []PledgeLine  `bson:"lines" json:"lines"`
 	Status    string        `bson:"status" json:"status"`
 	Note      string        `bson:"note,omitempty" json:"note,omitempty"`
@@ -142,7 +145,9 @@ type PledgeService struct {
 	Screen func(fields map[string]string) error
 	// Photo returns the stored upload under key (ENOTFOUND when missing).
 	Photo func(ctx context.Context, key string) (PhotoInfo, error)
-	Now   func() time.Time
+	// DonorName returns a user's display name (stored masked), or nil.
+	DonorName func(ctx context.Context, userID string) (string, error)
+	Now       func() time.Time
 }
 
 func (s *PledgeService) now() time.Time {
@@ -243,6 +248,11 @@ func (s *PledgeService) Pledge(ctx context.Context, needID string, in PledgeInpu
 	p := &Pledge{ID: tongban.NewID(), NeedID: n.ID, NeedTitle: n.Title, OrgID: n.OrgID, OrgName: n.OrgName, DonorID: me.UserID,
 		Lines: lines, Status: PledgePledged, Note: in.Note, History: []PledgeEvent{{Status: PledgePledged, By: me.UserID, At: now, Note: in.Note}},
 		CreatedAt: now, UpdatedAt: now, Version: 1}
+	if s.DonorName != nil {
+		if name, err := s.DonorName(ctx, me.UserID); err == nil {
+			p.DonorName = accounts.MaskName(name)
+		}
+	}
 	if err := s.Store.CreatePledge(ctx, p); err != nil {
 		// Give the reservation back: the pledge does not exist.
 		_ = s.Store.ReleaseItems(context.WithoutCancel(ctx), n.ID, lines)
@@ -795,7 +805,7 @@ func (s *PledgeService) Erase(ctx context.Context, userID string) error {
 			next.Status, next.UpdatedAt = PledgeCancelled, now
 			next.History = append(next.History, PledgeEvent{Status: PledgeCancelled, By: ErasedDonor, At: now})
 		}
-		next.DonorID, next.Note = ErasedDonor, ""
+		next.DonorID, next.DonorName, next.Note = ErasedDonor, "", ""
 		for i := range next.History {
 			if next.History[i].By == userID {
 				next.History[i].By, next.History[i].Note = ErasedDonor, ""

@@ -172,6 +172,7 @@ func (m *Main) Open(ctx context.Context) error {
 			info, err := m.Blob.Stat(ctx, key)
 			return donations.PhotoInfo{SHA256: info.SHA256, ContentType: info.ContentType}, err
 		}}
+	m.Pledges.DonorName = m.Volunteers.DisplayName
 	m.Accounts.Erasure = append(m.Accounts.Erasure, m.Pledges.Erase)
 	m.Accounts.Exporters["pledges"] = m.Pledges.Export
 	activityStore := mongodb.NewActivityStore(db)

@@ -43,6 +43,8 @@ export interface Pledge {
   org_id: string
   org_name: string
   donor_id: string
+  /** donor_name is the donor's display name, masked. */
+  donor_name?: string
   lines: PledgeLine[]
   status: PledgeStatus
   note?: string

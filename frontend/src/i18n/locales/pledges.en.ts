@@ -68,6 +68,7 @@ const pledgesEn: typeof pledgesZh = {
     caption: 'Pledges',
     need: 'Need',
     goods: 'Goods',
+    donor: 'Donor: {name}',
     status: 'Status',
     actions: 'Actions',
     receive: 'Mark received',

@@ -66,6 +66,7 @@ const pledgesZh = {
     caption: '认捐列表',
     need: '需求',
     goods: '物资',
+    donor: '捐赠人：{name}',
     status: '状态',
     actions: '操作',
     receive: '确认收到',
