@@ -206,12 +206,21 @@ func settleStatus(ctx context.Context, db *DB, needID string) error {
 		if want == "" || want == n.Status {
 			return nil
 		}
+		// The status is in the search document: the outbox entry goes
+		// first, as for every indexed write.
+		if err := NewOutboxStore(db).Enqueue(ctx, matching.NeedIndex, needID); err != nil {
+			return err
+		}
 		now := db.Now().UTC()
 		t := matching.Transition{From: n.Status, To: want, By: SystemActor, At: now, Note: "progress"}
-		res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: needID}, {Key: "version", Value: n.Version}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: want}, {Key: "updated_at", Value: now}}},
-				{Key: "$push", Value: bson.D{{Key: "history", Value: t}}},
-				{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}}})
+		set := bson.D{{Key: "status", Value: want}, {Key: "updated_at", Value: now}}
+		update := bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}}}
+		if n.History == nil { // $push needs an array
+			update = append(update, bson.E{Key: "$set", Value: append(set, bson.E{Key: "history", Value: []matching.Transition{t}})})
+		} else {
+			update = append(update, bson.E{Key: "$set", Value: set}, bson.E{Key: "$push", Value: bson.D{{Key: "history", Value: t}}})
+		}
+		res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: needID}, {Key: "version", Value: n.Version}}, update)
 		if err != nil {
 			return translate(err, "need")
 		}

@@ -111,7 +111,7 @@ func (s *PledgeStore) ReserveItems(ctx context.Context, needID string, lines []d
 	if res.MatchedCount == 0 {
 		return tongban.Errorf(tongban.ECONFLICT, "Not enough left on the need's lines.")
 	}
-	return nil
+	return settleStatus(ctx, s.db, needID)
 }
 
 // ReleaseItems lowers the pledged counters by each line's count (never
@@ -169,5 +169,5 @@ func (s *PledgeStore) adjust(ctx context.Context, needID string, lines []donatio
 	if res.MatchedCount == 0 {
 		return tongban.Errorf(tongban.ECONFLICT, "The need's counters do not hold this pledge.")
 	}
-	return nil
+	return settleStatus(ctx, s.db, needID)
 }

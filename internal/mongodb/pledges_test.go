@@ -29,6 +29,7 @@ type counters struct {
 	Pledged, Delivered           []int
 	ItemsPledged, ItemsDelivered int
 	Version                      int64
+	Status                       string
 }
 
 func needCounters(t *testing.T, id string) counters {
@@ -37,7 +38,7 @@ func needCounters(t *testing.T, id string) counters {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := counters{ItemsPledged: n.Progress.ItemsPledged, ItemsDelivered: n.Progress.ItemsDelivered, Version: n.Version}
+	c := counters{ItemsPledged: n.Progress.ItemsPledged, ItemsDelivered: n.Progress.ItemsDelivered, Version: n.Version, Status: n.Status}
 	for _, it := range n.Items {
 		c.Pledged = append(c.Pledged, it.Pledged)
 		c.Delivered = append(c.Delivered, it.Delivered)
@@ -77,7 +78,8 @@ func TestPledgeReserveIsExact(t *testing.T) {
 		t.Errorf("won, refused = %v, want %v", got, want)
 	}
 	got := needCounters(t, n.ID)
-	want := counters{Pledged: []int{10, 0}, Delivered: []int{0, 0}, ItemsPledged: 10, Version: 11}
+	// Ten reserves and one status change (published → partially fulfilled).
+	want := counters{Pledged: []int{10, 0}, Delivered: []int{0, 0}, ItemsPledged: 10, Version: 12, Status: matching.StatusPartiallyFulfilled}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("counters (-want +got):\n%s", diff)
 	}
@@ -96,21 +98,21 @@ func TestPledgeCounters(t *testing.T) {
 		want counters
 	}{
 		{"reserve two lines", func() error { return s.ReserveItems(ctx, n.ID, two, items) }, "",
-			counters{Pledged: []int{3, 4}, Delivered: []int{0, 0}, ItemsPledged: 7, Version: 2}},
+			counters{Pledged: []int{3, 4}, Delivered: []int{0, 0}, ItemsPledged: 7, Version: 3, Status: matching.StatusPartiallyFulfilled}},
 		{"one line full refuses the whole pledge", func() error { return s.ReserveItems(ctx, n.ID, two, items) }, tongban.ECONFLICT,
-			counters{Pledged: []int{3, 4}, Delivered: []int{0, 0}, ItemsPledged: 7, Version: 2}},
+			counters{Pledged: []int{3, 4}, Delivered: []int{0, 0}, ItemsPledged: 7, Version: 3, Status: matching.StatusPartiallyFulfilled}},
 		{"a changed line refuses", func() error {
 			changed := []matching.Item{{Type: "winter_coat", Size: "120", Count: 10}}
 			return s.ReserveItems(ctx, n.ID, two[:1], changed)
-		}, tongban.ECONFLICT, counters{Pledged: []int{3, 4}, Delivered: []int{0, 0}, ItemsPledged: 7, Version: 2}},
+		}, tongban.ECONFLICT, counters{Pledged: []int{3, 4}, Delivered: []int{0, 0}, ItemsPledged: 7, Version: 3, Status: matching.StatusPartiallyFulfilled}},
 		{"deliver with a shortfall releases it", func() error {
 			d := []donations.PledgeLine{{Item: 0, Count: 3, Delivered: 3}, {Item: 1, Count: 4, Delivered: 2}}
 			return s.DeliverItems(ctx, n.ID, d)
-		}, "", counters{Pledged: []int{3, 2}, Delivered: []int{3, 2}, ItemsPledged: 5, ItemsDelivered: 5, Version: 3}},
+		}, "", counters{Pledged: []int{3, 2}, Delivered: []int{3, 2}, ItemsPledged: 5, ItemsDelivered: 5, Version: 4, Status: matching.StatusPartiallyFulfilled}},
 		{"release", func() error { return s.ReleaseItems(ctx, n.ID, []donations.PledgeLine{{Item: 1, Count: 2}}) }, "",
-			counters{Pledged: []int{3, 0}, Delivered: []int{3, 2}, ItemsPledged: 3, ItemsDelivered: 5, Version: 4}},
+			counters{Pledged: []int{3, 0}, Delivered: []int{3, 2}, ItemsPledged: 3, ItemsDelivered: 5, Version: 5, Status: matching.StatusPartiallyFulfilled}},
 		{"release below zero refuses", func() error { return s.ReleaseItems(ctx, n.ID, []donations.PledgeLine{{Item: 1, Count: 1}}) }, tongban.ECONFLICT,
-			counters{Pledged: []int{3, 0}, Delivered: []int{3, 2}, ItemsPledged: 3, ItemsDelivered: 5, Version: 4}},
+			counters{Pledged: []int{3, 0}, Delivered: []int{3, 2}, ItemsPledged: 3, ItemsDelivered: 5, Version: 5, Status: matching.StatusPartiallyFulfilled}},
 	}
 	for _, st := range steps {
 		if got := tongban.ErrorCode(st.do()); got != st.code {
