@@ -452,7 +452,7 @@ const en: MessageSchema = {
     title: 'The need you chose',
     missing: 'This need is no longer public; have a look at the other needs.',
     volunteerNext: 'Once you completed the steps below and passed verification, you can sign up for this need.',
-    donorNext: 'When online giving and pledging open, you can give or pledge to this need directly.',
+    donorNext: 'Open the need to give money to it (funding needs) or pledge goods by size (in-kind needs).',
   },
   pii: {
     checking: 'Checking for personal data…',
