@@ -121,3 +121,21 @@ func NewID() string {
 	}
 	return hex.EncodeToString(b[:])
 }
+
+// SerialAlphabet is Crockford's base-32 alphabet (no I, L, O, U): serial
+// numbers read aloud or typed from paper are not misread.
+const SerialAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// Serial returns a document serial number "<prefix>-<year>-<10 random
+// characters of SerialAlphabet>", e.g. "TB-2026-7N3SW7TXS4" (50 bits of
+// randomness per year and prefix).
+func Serial(prefix string, year int) string {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = SerialAlphabet[b[i]&31]
+	}
+	return fmt.Sprintf("%s-%04d-%s", prefix, year, b)
+}

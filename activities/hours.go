@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -195,18 +194,7 @@ type CertificateInput struct {
 
 var serialRE = regexp.MustCompile(`^TB-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{10}$`)
 
-const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-func newSerial(now time.Time) string {
-	b := make([]byte, 10)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	for i := range b {
-		b[i] = crockford[b[i]&31]
-	}
-	return "TB-" + now.In(Shanghai).Format("2006") + "-" + string(b)
-}
+func newSerial(now time.Time) string { return tongban.Serial("TB", now.In(Shanghai).Year()) }
 
 // VerifyPath is the public web page that verifies a certificate (its QR
 // code's payload); the page reads GET /api/v1/certificates/{serial}.

@@ -2,7 +2,6 @@ package donations
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -94,19 +93,10 @@ type Receipts struct {
 // Receipt serials: DR-<year>-<10 Crockford base-32 characters>.
 var receiptSerialRE = regexp.MustCompile(`^DR-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{10}$`)
 
-const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 // ValidReceiptSerial reports whether s has the form of a receipt serial.
 func ValidReceiptSerial(s string) bool { return receiptSerialRE.MatchString(s) }
 
-func newReceiptSerial(now time.Time) string {
-	b := make([]byte, 10)
-	_, _ = rand.Read(b) // never fails (crypto/rand panics instead)
-	for i := range b {
-		b[i] = crockford[b[i]&31]
-	}
-	return "DR-" + now.In(shanghai).Format("2006") + "-" + string(b)
-}
+func newReceiptSerial(now time.Time) string { return tongban.Serial("DR", now.In(shanghai).Year()) }
 
 // ReceiptVerifyPath is the public web page that verifies a receipt.
 func ReceiptVerifyPath(serial string) string { return "/receipts/" + serial }
