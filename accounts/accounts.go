@@ -129,6 +129,9 @@ type UserStore interface {
 	FindUserByID(ctx context.Context, id string) (*User, error)
 	FindUserByLogin(ctx context.Context, login string) (*User, error)
 	FindUsers(ctx context.Context, p Page) ([]*User, string, error)
+	// FindOrgMembers returns the users with a membership of the
+	// organisation, by display name.
+	FindOrgMembers(ctx context.Context, orgID string) ([]*User, error)
 	CountUsersWithRole(ctx context.Context, role string) (int, error)
 	// UpdateUser applies set when the stored version equals version, and
 	// increments the version; a stale version is EPRECONDITION.

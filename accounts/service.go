@@ -438,6 +438,39 @@ func (s *Service) AddMember(ctx context.Context, orgID, userID, role string) (*U
 	return s.addMember(ctx, orgID, userID, role, me.UserID)
 }
 
+// Member is a staff member of an organisation as colleagues see them: a
+// name and a role, no contact data.
+type Member struct {
+	UserID      string `json:"user_id"`
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role"`
+}
+
+// OrgMembers lists an organisation's staff to its own staff and to
+// administrators (so that approvals, histories and logs can name people).
+func (s *Service) OrgMembers(ctx context.Context, orgID string) ([]Member, error) {
+	me := auth.UserFromContext(ctx)
+	if me == nil {
+		return nil, tongban.Errorf(tongban.EUNAUTHORIZED, "Please log in.")
+	}
+	if !me.IsAdmin() && me.OrgRole(orgID) == "" {
+		return nil, forbidden(me)
+	}
+	users, err := s.Users.FindOrgMembers(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Member{}
+	for _, u := range users {
+		for _, m := range u.Memberships {
+			if m.OrgID == orgID {
+				out = append(out, Member{UserID: u.ID, DisplayName: u.DisplayName, Role: m.Role})
+			}
+		}
+	}
+	return out, nil
+}
+
 // AddMemberUnchecked is AddMember without a caller (seed, CLI).
 func (s *Service) AddMemberUnchecked(ctx context.Context, orgID, userID, role string) (*User, error) {
 	return s.addMember(ctx, orgID, userID, role, "")

@@ -51,6 +51,7 @@ func (s *Server) routes() {
 	v1.Get("/orgs", s.listOrgs)
 	v1.Post("/orgs", requireAdmin, s.createOrg)
 	v1.Get("/orgs/:id", s.getOrg)
+	v1.Get("/orgs/:id/members", requireUser, s.orgMembers)
 	v1.Post("/orgs/:id/members", requireUser, s.addMember)
 
 	s.needRoutes(v1)
@@ -387,6 +388,15 @@ func (s *Server) getOrg(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(o)
+}
+
+// orgMembers names an organisation's staff for its own staff and admins.
+func (s *Server) orgMembers(c *fiber.Ctx) error {
+	ms, err := s.deps.Accounts.OrgMembers(c.UserContext(), strings.Clone(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": ms})
 }
 
 func (s *Server) addMember(c *fiber.Ctx) error {

@@ -131,6 +131,19 @@ func (s *AccountStore) FindUsers(ctx context.Context, p accounts.Page) ([]*accou
 	return findPage(ctx, s.db.Collection(colUsers), bson.D{}, p, false, func(u *accounts.User) string { return u.ID }, "users")
 }
 
+
+// FindOrgMembers returns the users with a membership of the organisation,
+// by display name.
+func (s *AccountStore) FindOrgMembers(ctx context.Context, orgID string) ([]*accounts.User, error) {
+	cur, err := s.db.Collection(colUsers).Find(ctx, bson.D{{Key: "memberships.org_id", Value: orgID}},
+		options.Find().SetSort(bson.D{{Key: "display_name", Value: 1}}).SetLimit(500))
+	if err != nil {
+		return nil, translate(err, "users")
+	}
+	out := []*accounts.User{}
+	return out, translate(cur.All(ctx, &out), "users")
+}
+
 // CountUsersWithRole counts users holding role ("staff" counts members).
 func (s *AccountStore) CountUsersWithRole(ctx context.Context, role string) (int, error) {
 	f := bson.D{{Key: "roles", Value: role}}

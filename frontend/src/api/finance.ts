@@ -296,3 +296,16 @@ export function campaignReportJsonUrl(id: string): string {
 export function campaignReportCsvUrl(id: string): string {
   return `${API_BASE}/campaigns/${enc(id)}/report.csv`
 }
+
+/** Member is a staff member of an organisation: name and role, no contact data. */
+export interface Member {
+  user_id: string
+  display_name: string
+  role: string
+}
+
+/** orgMembers lists an organisation's staff (for its own staff and administrators). */
+export async function orgMembers(orgId: string): Promise<Member[]> {
+  const r = await get<{ items: Member[] | null }>(`/orgs/${enc(orgId)}/members`)
+  return r.items ?? []
+}
