@@ -131,7 +131,6 @@ func (s *AccountStore) FindUsers(ctx context.Context, p accounts.Page) ([]*accou
 	return findPage(ctx, s.db.Collection(colUsers), bson.D{}, p, false, func(u *accounts.User) string { return u.ID }, "users")
 }
 
-
 // FindOrgMembers returns the users with a membership of the organisation,
 // by display name.
 func (s *AccountStore) FindOrgMembers(ctx context.Context, orgID string) ([]*accounts.User, error) {
