@@ -612,6 +612,7 @@ const en: MessageSchema = {
     historyCreated: 'Draft created',
     historyFromTo: '{from} → {to}',
     historyYou: 'You',
+    historySystem: 'System (updated by progress)',
     historyAccount: 'account …{id}',
     reviewTitle: 'Review needs',
     reviewLead: 'Review the needs your organisation submitted: approve those that are accurate and free of personal data, or send them back with a reason.',

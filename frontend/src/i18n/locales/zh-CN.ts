@@ -614,6 +614,7 @@ const zhCN = {
     historyCreated: '创建草稿',
     historyFromTo: '{from} → {to}',
     historyYou: '你',
+    historySystem: '系统（按进度自动更新）',
     historyAccount: '账户 …{id}',
     reviewTitle: '需求审核',
     reviewLead: '审核本单位提交的需求：确认内容真实、没有个人信息后批准发布，或写明原因退回修改。',
