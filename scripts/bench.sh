@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; else echo "install wrk (apt-get install wrk)"; exit 1; fi
 fi
+if ! /usr/bin/python3 -c 'import scipy' 2>/dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -qq python3-scipy >/dev/null || echo "python3-scipy could not be installed: the SciPy side by side is skipped"
+fi
 
 echo "## machine"
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB, $(go version | cut -d' ' -f3)"
@@ -29,7 +32,7 @@ echo "load: $(uptime | sed 's/.*load average/load average/')"
 /usr/bin/time -v "$mb/matchbench" -mode e2e -reps 3 2>"$mb/time.txt"
 grep -E 'Maximum resident set size|Elapsed \(wall' "$mb/time.txt"
 rm -rf "$mb"
-if python3 -c 'import scipy' 2>/dev/null; then go run ./cmd/matchbench -mode scipy; else echo "python3-scipy missing: apt-get install python3-scipy"; fi
+if /usr/bin/python3 -c 'import scipy' 2>/dev/null; then go run ./cmd/matchbench -mode scipy; else echo "python3-scipy missing: apt-get install python3-scipy"; fi
 echo
 echo "## money: the ledger on the embedded stack (FerretDB on SQLite)"
 echo "-- recorded donations/s (1 and 16 clients); verify of 100,000 entries vs the same checks in memory; tracing a donor with 1,000 gifts"
