@@ -366,7 +366,7 @@ func (s *Service) RecordOnlineDonation(ctx context.Context, in OnlineDonation) (
 		key = ref
 	}
 	links := Links{DonorID: in.DonorID, Anonymous: in.Anonymous, Channel: ChannelOnline, Provider: in.Provider, ProviderRef: in.ProviderRef}
-	return s.recordGift(ctx, in.Ledger, in.NeedID, in.AmountFen, key, ref, "provider:"+in.Provider, "online gift", links)
+	return s.recordGift(ctx, in.Ledger, in.NeedID, in.AmountFen, key, ref, "provider:"+in.Provider, "在线捐赠", links)
 }
 
 // checkDesignation checks an online gift's need, if any. The money was
@@ -806,7 +806,7 @@ func (s *Service) ApplyAllocation(ctx context.Context, p *AllocationPreview, ide
 		return nil, tongban.Invalid("splits", "must list at least one need with an amount")
 	}
 	return s.Allocate(ctx, AllocationInput{Ledger: p.Ledger, Splits: p.Splits, Policy: PolicyGapUrgency,
-		Why: "allocation by policy: remaining gap × urgency", IdempotencyKey: idemKey})
+		Why: "按政策拨付：剩余缺口 × 紧急程度", IdempotencyKey: idemKey})
 }
 
 // --- Expenses ---
