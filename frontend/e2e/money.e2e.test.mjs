@@ -30,31 +30,24 @@ describe(`money at ${desktop.name} size (${desktop.width}×${desktop.height})`, 
     const title = `冬日暖衣 ${unique('M')}`
     let campaignId = ''
 
+    // Finance staff open the campaign through the staff area.
     await withBrowser(desktop, async (page) => {
       await loginAs(page, 'finance@tongban.example')
-      const created = await page.evaluate(async (title) => {
-        const me = await (await fetch('/api/v1/auth/me')).json()
-        const u = me.user ?? me
-        const m = u.memberships.find((x) => x.org_name === '共青团隆安县委员会') ?? u.memberships[0]
-        const csrf = document.cookie.split('; ').find((c) => c.startsWith('tongban_csrf='))?.slice(13) ?? ''
-        const res = await fetch('/api/v1/campaigns', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-          body: JSON.stringify({
-            title,
-            summary: '为隆安县留守儿童购置冬衣。',
-            org_ids: [m.org_id],
-            target_fen: 1000000,
-            start: '2026-11-01',
-            end: '2027-02-28',
-            status: 'active',
-          }),
-        })
-        return { status: res.status, body: await res.json() }
-      }, title)
-      assert.equal(created.status, 201, JSON.stringify(created.body))
-      campaignId = created.body.id
+      await page.goto('/staff')
+      await page.locator('[data-testid^="org-new-campaign-"]').first().click()
+      await page.waitForURL((u) => u.pathname === '/staff/campaigns/new')
+      await page.getByTestId('campaign-title').fill(title)
+      await page.getByTestId('campaign-summary').fill('为隆安县留守儿童购置冬衣。')
+      await page.getByTestId('campaign-target').fill('10000')
+      await page.getByTestId('campaign-start').fill('2026-11-01')
+      await page.getByTestId('campaign-end').fill('2027-02-28')
+      await expectAccessible(page, 'the new campaign form')
+      await shot(page, desktop, 'money-campaign-new')
+      await page.getByTestId('campaign-submit').click()
+      await page.waitForURL((u) => u.pathname.startsWith('/campaigns/'))
+      campaignId = new URL(page.url()).pathname.split('/').pop()
       assert.ok(campaignId)
+      await page.getByTestId('campaign-totals').waitFor()
     })
 
     await withBrowser(desktop, async (page) => {

@@ -258,3 +258,20 @@ export interface RefundInput {
 export function refund(input: RefundInput, key: string): Promise<{ id: string; seq: number; hash: string }> {
   return request<{ id: string; seq: number; hash: string }>('/refunds', { method: 'POST', body: input, idempotencyKey: key }).then((r) => r.data)
 }
+
+/** CampaignInput is the body of POST /campaigns. */
+export interface CampaignInput {
+  title: string
+  summary: string
+  org_ids: string[]
+  target_fen: number
+  start: string
+  end: string
+  need_ids: string[]
+  status: 'draft' | 'active'
+}
+
+/** createCampaign opens a campaign (coordinators or finance staff of every organisation named). */
+export function createCampaign(input: CampaignInput): Promise<Campaign> {
+  return post<Campaign>('/campaigns', input)
+}

@@ -21,6 +21,12 @@ export const moneyRoutes: RouteRecordRaw[] = [
     meta: { titleKey: 'money.receipt.title' },
   },
   {
+    path: '/staff/campaigns/new',
+    name: 'campaign-new',
+    component: () => import('@/views/money/CampaignNewView.vue'),
+    meta: { area: 'staff', titleKey: 'money.campaignNew.title' },
+  },
+  {
     path: '/staff/finance/receipts',
     name: 'finance-publish',
     component: () => import('@/views/money/FinancePublishView.vue'),
