@@ -36,15 +36,13 @@ func (s *Server) receiptRoutes(v1 fiber.Router) {
 // issueReceipt returns the receipt of one of the caller's gifts, issuing it
 // on the first request (201) and returning the same one afterwards (200).
 func (s *Server) issueReceipt(c *fiber.Ctx) error {
-	id := strings.Clone(c.Params("id"))
-	before, _ := s.deps.Money.Receipts.Store.FindReceiptByEntry(c.UserContext(), id)
-	r, err := s.deps.Money.Receipts.Issue(c.UserContext(), id, c.BaseURL())
+	r, created, err := s.deps.Money.Receipts.Issue(c.UserContext(), strings.Clone(c.Params("id")), c.BaseURL())
 	if err != nil {
 		return err
 	}
-	status := fiber.StatusCreated
-	if before != nil {
-		status = fiber.StatusOK
+	status := fiber.StatusOK
+	if created {
+		status = fiber.StatusCreated
 	}
 	return c.Status(status).JSON(fiber.Map{"receipt": r, "pdf_url": "/api/v1/receipts/" + r.Serial + "/pdf"})
 }

@@ -111,46 +111,47 @@ func (r *Receipts) now() time.Time {
 	return time.Now()
 }
 
-// Issue returns the receipt of a donation, issuing it on the first call.
-// Only the donor whose account the gift was recorded to may ask; for
-// anyone else the donation does not exist. requestBase is the site address
-// the request came in on (used when PublicURL is empty).
-func (r *Receipts) Issue(ctx context.Context, entryID, requestBase string) (*DonationReceipt, error) {
+// Issue returns the receipt of a donation, issuing it on the first call
+// (created true). Only the donor whose account the gift was recorded to may
+// ask; for anyone else the donation does not exist. requestBase is the site
+// address the request came in on (used when PublicURL is empty).
+func (r *Receipts) Issue(ctx context.Context, entryID, requestBase string) (rec *DonationReceipt, created bool, err error) {
 	me := auth.UserFromContext(ctx)
 	if me == nil {
-		return nil, tongban.Errorf(tongban.EUNAUTHORIZED, "Please log in.")
+		return nil, false, tongban.Errorf(tongban.EUNAUTHORIZED, "Please log in.")
 	}
 	notFound := tongban.Errorf(tongban.ENOTFOUND, "Donation not found.")
 	if _, _, ok := ParseEntryID(entryID); !ok {
-		return nil, notFound
+		return nil, false, notFound
 	}
 	e, err := r.Money.Ledger.FindEntryByID(ctx, entryID)
 	if tongban.ErrorCode(err) == tongban.ENOTFOUND {
-		return nil, notFound
+		return nil, false, notFound
 	} else if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if e.Kind != KindDonation || e.Links.DonorID == "" || e.Links.DonorID != me.UserID {
-		return nil, notFound
+		return nil, false, notFound
 	}
 	if got, err := r.Store.FindReceiptByEntry(ctx, e.ID); err == nil {
-		return got, nil
+		return got, false, nil
 	} else if tongban.ErrorCode(err) != tongban.ENOTFOUND {
-		return nil, err
+		return nil, false, err
 	}
 	content, err := r.content(ctx, e, requestBase)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	rec := &DonationReceipt{Serial: content.Serial, EntryID: e.ID, DonorID: me.UserID, Content: *content, ContentSHA256: content.Hash()}
+	rec = &DonationReceipt{Serial: content.Serial, EntryID: e.ID, DonorID: me.UserID, Content: *content, ContentSHA256: content.Hash()}
 	rec.IssuedAt, _ = time.Parse(time.RFC3339, content.IssuedAt)
 	if err := r.Store.CreateReceipt(ctx, rec); tongban.ErrorCode(err) == tongban.ECONFLICT {
 		// Two first requests raced: the stored one is the receipt.
-		return r.Store.FindReceiptByEntry(ctx, e.ID)
+		got, err := r.Store.FindReceiptByEntry(ctx, e.ID)
+		return got, false, err
 	} else if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return rec, nil
+	return rec, true, nil
 }
 
 // content writes down what the receipt of donation e states.
