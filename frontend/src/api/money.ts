@@ -161,9 +161,10 @@ export function campaignReportCsvUrl(id: string): string {
   return `/api/v1/campaigns/${enc(id)}/report.csv`
 }
 
-export async function getCampaignLedger(id: string): Promise<LedgerEntry[]> {
-  const r = await get<{ items: LedgerEntry[] | null }>(`/campaigns/${enc(id)}/ledger`)
-  return r.items ?? []
+/** getCampaignLedger returns the first page of a ledger and its published receipt thumbnails. */
+export async function getCampaignLedger(id: string): Promise<{ items: LedgerEntry[]; thumbnails: Record<string, string> }> {
+  const r = await get<{ items: LedgerEntry[] | null; thumbnails?: Record<string, string> }>(`/campaigns/${enc(id)}/ledger`)
+  return { items: r.items ?? [], thumbnails: r.thumbnails ?? {} }
 }
 
 export function checkout(input: CheckoutInput): Promise<{ order_id: string; checkout_url: string }> {
