@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/tongban/tongban"
+	"github.com/tongban/tongban/accounts"
 	"github.com/tongban/tongban/donations"
 	"github.com/tongban/tongban/internal/auth"
 	"github.com/tongban/tongban/internal/blob"
@@ -64,6 +66,75 @@ func (s *Server) donationRoutes(v1 fiber.Router) {
 	v1.Post("/expenses/:id/reject", requireUser, s.rejectExpense)
 	v1.Get("/expenses/:id/files/:n", requireUser, s.expenseFile)
 	v1.Get("/ledgers/:ledger/balances", requireUser, s.ledgerBalances)
+	// Donor look-ups are exact matches, for finance staff only, and capped
+	// per user so that they cannot be used to enumerate accounts.
+	lookups := limiter.New(limiter.Config{
+		Max: DonorLookupsPerMinute, Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return auth.UserFromContext(c.UserContext()).UserID },
+		LimitReached: func(c *fiber.Ctx) error {
+			return tongban.Errorf(tongban.ETOOMANY, "Too many donor look-ups. Wait a minute and try again.")
+		},
+	})
+	v1.Get("/orgs/:id/donor-lookup", requireUser, lookups, s.donorLookup)
+}
+
+// DonorLookupsPerMinute caps each user's donor look-ups.
+const DonorLookupsPerMinute = 30
+
+// DonorMatch is an account found by a donor look-up: its ID and its
+// display name masked, enough for finance staff to confirm the donor of an
+// offline gift without seeing their personal data.
+type DonorMatch struct {
+	ID                string `json:"id"`
+	DisplayNameMasked string `json:"display_name_masked"`
+}
+
+// donorLookup finds the account with exactly this e-mail address or mobile
+// number, for finance staff of the organisation recording an offline gift.
+// It never lists or matches prefixes; each look-up is written to the audit
+// log.
+func (s *Server) donorLookup(c *fiber.Ctx) error {
+	me := auth.UserFromContext(c.UserContext())
+	orgID := strings.Clone(c.Params("id"))
+	if me.OrgRole(orgID) != accounts.OrgFinance {
+		return tongban.Errorf(tongban.EFORBIDDEN, "Only finance staff of the organisation can look up donors.")
+	}
+	email, phone := strings.TrimSpace(c.Query("email")), strings.TrimSpace(c.Query("phone"))
+	var field, raw string
+	switch {
+	case email != "" && phone != "":
+		return &tongban.Error{Code: tongban.EINVALID, Message: "Give an e-mail address or a mobile number, not both.",
+			Fields: []tongban.FieldError{{Field: "email", Reason: "must be given alone"}, {Field: "phone", Reason: "must be given alone"}}}
+	case email != "":
+		field, raw = "email", email
+	case phone != "":
+		field, raw = "phone", phone
+	default:
+		return &tongban.Error{Code: tongban.EINVALID, Message: "Give the donor's e-mail address or mobile number.",
+			Fields: []tongban.FieldError{{Field: "email", Reason: "or phone is required"}}}
+	}
+	login, kind, ok := accounts.NormalizeLogin(raw)
+	if !ok || kind != field || len(raw) > 254 {
+		if field == "email" {
+			return tongban.Invalid("email", "must be a whole e-mail address")
+		}
+		return tongban.Invalid("phone", "must be a whole mainland mobile number (11 digits)")
+	}
+	u, err := s.deps.Accounts.Users.FindUserByLogin(c.UserContext(), login)
+	if tongban.ErrorCode(err) == tongban.ENOTFOUND {
+		return &tongban.Error{Code: tongban.ENOTFOUND, Message: "No account has this " + map[string]string{"email": "e-mail address", "phone": "mobile number"}[field] + ".",
+			Fields: []tongban.FieldError{{Field: field, Reason: "matches no account"}}}
+	} else if err != nil {
+		return err
+	}
+	if a := s.deps.Accounts.Audit; a != nil {
+		ev := &accounts.AuditEvent{ID: tongban.NewID(), At: time.Now().UTC(), Kind: "donor.lookup", ActorID: me.UserID, Subject: u.ID, IP: clientIP(c), Detail: orgID}
+		if err := a.AppendAudit(c.UserContext(), ev); err != nil {
+			s.logger.Error("audit append failed", "kind", ev.Kind, "err", err)
+		}
+	}
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.JSON(DonorMatch{ID: u.ID, DisplayNameMasked: accounts.MaskName(u.DisplayName)})
 }
 
 // sandboxRoutes serve the local payment sandbox's checkout page.

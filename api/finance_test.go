@@ -2,9 +2,15 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/tongban/tongban/api"
 )
@@ -167,5 +173,108 @@ func TestFinanceExpenseFile(t *testing.T) {
 	}
 	if r := fin1.do("GET", "/api/v1/expenses/nosuchexpense/files/0", nil); r.Status != 404 {
 		t.Errorf("unknown expense: %d", r.Status)
+	}
+}
+
+// financeOf makes a fresh organisation named name with one finance user.
+func financeOf(t *testing.T, srv *testServer, admin *client, name string) (orgID string, fin *client) {
+	t.Helper()
+	r := admin.do("POST", "/api/v1/orgs", map[string]any{"name": name, "type": "ngo", "county_code": "439921"})
+	if r.Status != 201 {
+		t.Fatalf("org: %d %s", r.Status, r.Body)
+	}
+	orgID = r.json(t)["id"].(string)
+	fin, _ = signup(t, srv, "donor")
+	id := fin.do("GET", "/api/v1/auth/me", nil).json(t)["user"].(map[string]any)["id"].(string)
+	if r := admin.do("POST", "/api/v1/orgs/"+orgID+"/members", map[string]any{"user_id": id, "role": "finance"}); r.Status != 200 {
+		t.Fatalf("member: %d %s", r.Status, r.Body)
+	}
+	return orgID, fin
+}
+
+func TestDonorLookup(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	orgID, _, coord, fin, _ := moneyOrg(t, srv)
+	admin := makeAdmin(t, srv)
+	_, otherFin := financeOf(t, srv, admin, "另一家机构"+t.Name())
+	donor, email := signup(t, srv, "donor")
+	donorID := donor.do("GET", "/api/v1/auth/me", nil).json(t)["user"].(map[string]any)["id"].(string)
+	volunteer, _ := signup(t, srv, "volunteer")
+	public := newClient(t, srv).csrfReady()
+	// An account whose login is a mobile number.
+	phone := fmt.Sprintf("139%08d", time.Now().UnixNano()%100000000)
+	byPhone := newClient(t, srv).csrfReady()
+	if r := byPhone.do("POST", "/api/v1/auth/signup", map[string]any{"login": phone, "password": "correct horse battery", "display_name": "王小明", "roles": []string{"donor"}}); r.Status != 201 {
+		t.Fatalf("signup by phone: %d %s", r.Status, r.Body)
+	}
+	phoneID := byPhone.do("GET", "/api/v1/auth/me", nil).json(t)["user"].(map[string]any)["id"].(string)
+
+	q := url.QueryEscape
+	tests := []struct {
+		name      string
+		c         *client
+		query     string
+		want      int
+		wantField string
+		wantMatch api.DonorMatch
+	}{
+		{"finance staff, e-mail", fin, "email=" + q(email), 200, "", api.DonorMatch{ID: donorID, DisplayNameMasked: "测***"}},
+		{"finance staff, e-mail in capitals", fin, "email=" + q(strings.ToUpper(email)), 200, "", api.DonorMatch{ID: donorID, DisplayNameMasked: "测***"}},
+		{"finance staff, mobile with +86 and spaces", fin, "phone=" + q("+86 "+phone[:3]+" "+phone[3:7]+" "+phone[7:]), 200, "", api.DonorMatch{ID: phoneID, DisplayNameMasked: "王**"}},
+		{"finance staff of another organisation", otherFin, "email=" + q(email), 403, "", api.DonorMatch{}},
+		{"coordinator of the organisation", coord, "email=" + q(email), 403, "", api.DonorMatch{}},
+		{"volunteer", volunteer, "email=" + q(email), 403, "", api.DonorMatch{}},
+		{"administrator (not finance staff)", admin, "email=" + q(email), 403, "", api.DonorMatch{}},
+		{"anonymous", public, "email=" + q(email), 401, "", api.DonorMatch{}},
+		{"unknown e-mail", fin, "email=" + q("nobody-"+email), 404, "email", api.DonorMatch{}},
+		{"unknown mobile", fin, "phone=13000000000", 404, "phone", api.DonorMatch{}},
+		{"a prefix is not a match", fin, "email=" + q(email[:len(email)-4]), 400, "email", api.DonorMatch{}},
+		{"a prefix of a mobile is not a match", fin, "phone=" + phone[:7], 400, "phone", api.DonorMatch{}},
+		{"malformed e-mail", fin, "email=not-an-address", 400, "email", api.DonorMatch{}},
+		{"e-mail given as phone", fin, "phone=" + q(email), 400, "phone", api.DonorMatch{}},
+		{"neither", fin, "", 400, "email", api.DonorMatch{}},
+		{"both", fin, "email=" + q(email) + "&phone=" + phone, 400, "phone", api.DonorMatch{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.c.do("GET", "/api/v1/orgs/"+orgID+"/donor-lookup?"+tt.query, nil)
+			if r.Status != tt.want {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.want, r.Body)
+			}
+			if tt.wantField != "" {
+				if got := problemFields(t, r); !slices.Contains(got, tt.wantField) {
+					t.Errorf("problem fields %v, want %s among them", got, tt.wantField)
+				}
+			}
+			if r.Status == 200 {
+				var got api.DonorMatch
+				if err := json.Unmarshal(r.Body, &got); err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.wantMatch, got); diff != "" {
+					t.Errorf("match (-want +got):\n%s", diff)
+				}
+				if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+					t.Errorf("Cache-Control %q", cc)
+				}
+			}
+		})
+	}
+
+	// The problem is in Chinese for the web app.
+	r := fin.do("GET", "/api/v1/orgs/"+orgID+"/donor-lookup?email="+q("nobody-"+email), nil, "Accept-Language", "zh-CN")
+	if got, want := r.json(t)["detail"], "没有使用此电子邮箱的账户。"; got != want {
+		t.Errorf("Chinese detail %q, want %q", got, want)
+	}
+	// Each look-up is in the audit log.
+	r = admin.do("GET", "/api/v1/admin/audit?limit=100", nil)
+	found := false
+	for _, it := range r.json(t)["items"].([]any) {
+		if ev := it.(map[string]any); ev["kind"] == "donor.lookup" && ev["subject"] == phoneID {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no donor.lookup audit event for %s", phoneID)
 	}
 }

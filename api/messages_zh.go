@@ -236,6 +236,19 @@ var zhExact = map[string]string{
 	"is required for a PDF receipt: upload a redacted JPEG or PNG of it": "PDF 票据须上传一张已遮挡个人信息的 JPEG 或 PNG 图片",
 	"is not an uploaded file":                                            "不是已上传的文件",
 	"does not match the stored file":                                     "与已存储的文件不符",
+
+	// Donor look-up for offline gifts.
+	"Only finance staff of the organisation can look up donors.": "只有本机构财务人员可以查找捐赠人。",
+	"Too many donor look-ups. Wait a minute and try again.":      "查找捐赠人过于频繁，请一分钟后再试。",
+	"Give an e-mail address or a mobile number, not both.":       "请填写电子邮箱或手机号其中一项，不要同时填写。",
+	"Give the donor's e-mail address or mobile number.":          "请填写捐赠人的电子邮箱或手机号。",
+	"No account has this e-mail address.":                        "没有使用此电子邮箱的账户。",
+	"No account has this mobile number.":                         "没有使用此手机号的账户。",
+	"must be given alone":                                        "须单独填写",
+	"or phone is required":                                       "须填写电子邮箱或手机号",
+	"must be a whole e-mail address":                             "须为完整的电子邮箱地址",
+	"must be a whole mainland mobile number (11 digits)":         "须为完整的中国大陆手机号（11 位）",
+	"matches no account":                                         "没有对应的账户",
 }
 
 var zhPatterns = []struct {

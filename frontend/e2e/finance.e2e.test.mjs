@@ -145,6 +145,19 @@ describe('finance staff: gift → allocation → expense → four-eyes approval 
       await page.getByTestId('gift-slip-input').setInputFiles(slipPath)
       await page.getByTestId('gift-slip-list').waitFor()
       await page.getByTestId('gift-note').fill('线下现金捐赠')
+      // The donor is picked by their exact e-mail address, confirmed by the masked name.
+      await page.getByTestId('gift-donor-account').check()
+      await page.getByTestId('gift-submit').click()
+      await page.getByTestId('error-gift-donor-mode').waitFor()
+      await page.getByTestId('gift-donor-contact').fill('nobody@tongban.example')
+      await page.getByTestId('gift-donor-lookup').click()
+      await page.getByTestId('error-gift-donor').waitFor()
+      await page.getByTestId('gift-donor-contact').fill('donor@tongban.example')
+      await page.getByTestId('gift-donor-lookup').click()
+      const found = await page.getByTestId('gift-donor-match').innerText()
+      assert.match(found, /\*/, `the donor's name is shown masked: ${found}`)
+      assert.equal(await page.getByTestId('error-gift-donor-mode').count(), 0)
+      await snap(page, desktop, 'finance-gift-donor')
       await expectAccessible(page, 'the offline gift form')
       await page.getByTestId('gift-submit').click()
       await page.getByTestId('gift-done').waitFor()
@@ -233,6 +246,11 @@ describe('finance staff: gift → allocation → expense → four-eyes approval 
     await withBrowser(desktop, async (page) => {
       await loginAs(page, 'donor@tongban.example')
       const tr = (await api(page, 'GET', '/donor/trace')).body
+      const gifts = (await api(page, 'GET', '/donor/gifts')).body.items
+      assert.ok(
+        gifts.some((g) => g.ledger === campaignId && g.channel === 'cash' && g.amount_fen === 20000),
+        `the offline cash gift is linked to the donor picked: ${JSON.stringify(gifts.slice(0, 3))}`,
+      )
       assert.equal(tr.spent_fen - spentBefore, 10000, 'the donor’s gift paid the ¥100 expense')
       await page.goto('/donor/trace')
       await page.getByTestId('trace-totals').filter({ hasText: yuan(tr.spent_fen) }).waitFor()

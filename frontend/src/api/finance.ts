@@ -54,6 +54,8 @@ export interface OfflineGiftInput {
   channel: 'bank_transfer' | 'cash'
   slip: Receipt
   note?: string
+  /** donor_id is the donor's account, when they have one (found by lookupDonor). */
+  donor_id?: string
 }
 
 /** OfflineGift is the ledger entry answered for an offline gift. */
@@ -155,6 +157,30 @@ export async function uploadFile(file: File): Promise<Upload> {
     throw new ApiError(res.status, body && typeof body === 'object' ? (body as Problem) : { status: res.status })
   }
   return body as Upload
+}
+
+/** DonorMatch is the account a donor look-up found: its ID and masked display name. */
+export interface DonorMatch {
+  id: string
+  display_name_masked: string
+}
+
+/**
+ * contactKind says whether a donor contact is an e-mail address (it has an
+ * @) or a mobile number; the server checks the whole value.
+ */
+export function contactKind(contact: string): 'email' | 'phone' {
+  return contact.includes('@') ? 'email' : 'phone'
+}
+
+/**
+ * lookupDonor finds the account with exactly this e-mail address or mobile
+ * number, for finance staff of orgId (GET /orgs/{id}/donor-lookup).
+ */
+export function lookupDonor(orgId: string, contact: string): Promise<DonorMatch> {
+  const c = contact.trim()
+  const q = new URLSearchParams({ [contactKind(c)]: c })
+  return get<DonorMatch>(`/orgs/${enc(orgId)}/donor-lookup?${q.toString()}`)
 }
 
 export function recordOfflineGift(input: OfflineGiftInput): Promise<OfflineGift> {
