@@ -65,6 +65,7 @@ func (s *Server) donationRoutes(v1 fiber.Router) {
 	v1.Post("/expenses/:id/approve", requireUser, s.approveExpense)
 	v1.Post("/expenses/:id/reject", requireUser, s.rejectExpense)
 	v1.Get("/expenses/:id/files/:n", requireUser, s.expenseFile)
+	v1.Get("/donations/:id/slip", requireUser, s.donationSlip)
 	v1.Get("/ledgers/:ledger/balances", requireUser, s.ledgerBalances)
 	// Donor look-ups are exact matches, for finance staff only, and capped
 	// per user so that they cannot be used to enumerate accounts.
@@ -581,6 +582,61 @@ func (s *Server) expenseFile(c *fiber.Ctx) error {
 	ext := map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[info.ContentType]
 	c.Set(fiber.HeaderContentType, info.ContentType)
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="receipt-`+strconv.Itoa(n+1)+ext+`"`)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
+	return c.Send(data)
+}
+
+// donationSlip serves the scanned bank slip or cash receipt of an offline
+// gift to finance staff of its ledger's organisations, after checking the
+// stored bytes are the ones whose hash the ledger entry recorded. Anyone
+// else signed in is refused (403); the ledger itself is public, so the
+// gift's existence is no secret, but the slip is.
+func (s *Server) donationSlip(c *fiber.Ctx) error {
+	me := auth.UserFromContext(c.UserContext())
+	id := strings.Clone(c.Params("id"))
+	ledger, _, ok := donations.ParseEntryID(id)
+	if !ok {
+		return tongban.Invalid("id", "must be a donation ID (ledger-seq)")
+	}
+	orgs := s.deps.Money.Donations.GeneralFundOrgs
+	if ledger != donations.GeneralFund {
+		cp, err := s.deps.Money.Donations.FindCampaign(c.UserContext(), ledger)
+		if err != nil {
+			return err
+		}
+		orgs = cp.OrgIDs
+	}
+	finance := false
+	for _, o := range orgs {
+		finance = finance || (o != "" && me.OrgRole(o) == accounts.OrgFinance)
+	}
+	if !finance {
+		return tongban.Errorf(tongban.EFORBIDDEN, "Only finance staff of the organisation can see bank slips.")
+	}
+	e, err := s.deps.Money.Donations.FindDonation(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if len(e.Links.Receipts) == 0 || e.Links.Receipts[0].BlobKey == "" {
+		return tongban.Errorf(tongban.ENOTFOUND, "This gift has no slip: it was not recorded offline.")
+	}
+	r := e.Links.Receipts[0]
+	rc, info, err := s.deps.Money.Blob.Get(c.UserContext(), r.BlobKey)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(rc, int64(s.deps.Money.MaxUpload)+1))
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	if info.SHA256 != r.SHA256 {
+		return tongban.Errorf(tongban.ENOTFOUND, "The stored file does not match the slip's SHA-256.")
+	}
+	ext := map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[info.ContentType]
+	c.Set(fiber.HeaderContentType, info.ContentType)
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="slip-`+strconv.FormatInt(e.Seq, 10)+ext+`"`)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set("X-Content-Type-Options", "nosniff")
 	return c.Send(data)

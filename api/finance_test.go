@@ -278,3 +278,75 @@ func TestDonorLookup(t *testing.T) {
 		t.Errorf("no donor.lookup audit event for %s", phoneID)
 	}
 }
+
+func TestDonationSlip(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	campaign, _, fin1, fin2, donor := financeLedger(t, srv)
+	admin := makeAdmin(t, srv)
+	_, otherFin := financeOf(t, srv, admin, "另一家机构"+t.Name())
+	volunteer, _ := signup(t, srv, "volunteer")
+	public := newClient(t, srv).csrfReady()
+	donorID := donor.do("GET", "/api/v1/auth/me", nil).json(t)["user"].(map[string]any)["id"].(string)
+
+	slip := pngBytes(t)
+	st, up := uploadFile(t, fin1, "slip.png", slip)
+	if st != 201 {
+		t.Fatalf("upload: %d %v", st, up)
+	}
+	r := fin1.do("POST", "/api/v1/donations/offline", map[string]any{"ledger": campaign, "donor_id": donorID, "amount_fen": 20000, "channel": "bank_transfer",
+		"slip": map[string]any{"sha256": up["sha256"], "blob_key": up["blob_key"], "content_type": up["content_type"], "kind": "bank_slip"}})
+	if r.Status != 201 {
+		t.Fatalf("offline gift: %d %s", r.Status, r.Body)
+	}
+	gift := r.json(t)["id"].(string)
+	online := campaign + "-1" // the sandbox gift financeLedger made first
+
+	tests := []struct {
+		name      string
+		c         *client
+		id        string
+		want      int
+		wantField string
+	}{
+		{"finance staff who recorded it", fin1, gift, 200, ""},
+		{"second finance user", fin2, gift, 200, ""},
+		{"finance staff of another organisation", otherFin, gift, 403, ""},
+		{"the donor of the gift", donor, gift, 403, ""},
+		{"volunteer", volunteer, gift, 403, ""},
+		{"administrator (not finance staff)", admin, gift, 403, ""},
+		{"anonymous", public, gift, 401, ""},
+		{"an online gift has no slip", fin1, online, 404, ""},
+		{"an entry that does not exist", fin1, campaign + "-999", 404, ""},
+		{"an unknown campaign", fin1, "nosuchcampaign-1", 404, ""},
+		{"malformed ID", fin1, "not-an-entry", 400, "id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.c.do("GET", "/api/v1/donations/"+tt.id+"/slip", nil)
+			if r.Status != tt.want {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.want, r.Body)
+			}
+			if tt.wantField != "" {
+				if got, want := problemFields(t, r), []string{tt.wantField}; !cmp.Equal(got, want) {
+					t.Errorf("problem fields %v, want %v", got, want)
+				}
+			}
+			if r.Status != 200 {
+				return
+			}
+			if got, want := r.Header.Get("Content-Type"), "image/png"; got != want {
+				t.Errorf("Content-Type %q, want %q", got, want)
+			}
+			if !bytes.Equal(r.Body, slip) {
+				t.Errorf("body is not the uploaded slip (%d bytes, want %d)", len(r.Body), len(slip))
+			}
+			if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+				t.Errorf("Cache-Control %q", cc)
+			}
+		})
+	}
+	r = otherFin.do("GET", "/api/v1/donations/"+gift+"/slip", nil, "Accept-Language", "zh-CN")
+	if got, want := r.json(t)["detail"], "只有本机构财务人员可以查看银行回单。"; got != want {
+		t.Errorf("Chinese detail %q, want %q", got, want)
+	}
+}

@@ -249,6 +249,12 @@ var zhExact = map[string]string{
 	"must be a whole e-mail address":                             "须为完整的电子邮箱地址",
 	"must be a whole mainland mobile number (11 digits)":         "须为完整的中国大陆手机号（11 位）",
 	"matches no account":                                         "没有对应的账户",
+
+	// Bank slips of offline gifts.
+	"Only finance staff of the organisation can see bank slips.": "只有本机构财务人员可以查看银行回单。",
+	"This gift has no slip: it was not recorded offline.":        "这笔捐赠没有回单：它不是线下登记的。",
+	"The stored file does not match the slip's SHA-256.":         "存储的文件与回单的 SHA-256 不符。",
+	"must be a donation ID (ledger-seq)":                         "须为捐赠编号（账本-序号）",
 }
 
 var zhPatterns = []struct {

@@ -85,6 +85,7 @@ describe('finance staff: gift → allocation → expense → four-eyes approval 
   const vendor = `县文具店${unique('V')}`
   let campaignId = ''
   let spentBefore = 0
+  let offlineSlip = ''
 
   test(`set-up and a sandbox gift (${desktop.name})`, TIMEOUT, async () => {
     await withBrowser(desktop, async (page) => {
@@ -162,6 +163,18 @@ describe('finance staff: gift → allocation → expense → four-eyes approval 
       await page.getByTestId('gift-submit').click()
       await page.getByTestId('gift-done').waitFor()
       await page.getByTestId('balance-pool').filter({ hasText: '¥700.00' }).waitFor()
+      // The slip opens from the confirmation and from the recent gifts list.
+      const giftRow = page.getByTestId('gift-recent-row').filter({ hasText: '线下现金捐赠' })
+      await giftRow.waitFor()
+      const slipHref = await giftRow.getByTestId('gift-recent-slip').getAttribute('href')
+      assert.equal(await page.getByTestId('gift-done-slip').getAttribute('href'), slipHref)
+      const slipFile = await page.evaluate(async (h) => {
+        const r = await fetch(h)
+        return { status: r.status, type: r.headers.get('content-type') }
+      }, slipHref)
+      assert.deepEqual(slipFile, { status: 200, type: 'image/png' })
+      offlineSlip = slipHref
+      await expectAccessible(page, 'the offline gift page with the recent gifts')
       await snap(page, desktop, 'finance-gift')
 
       // Allocation: preview by policy, then apply.
@@ -251,6 +264,8 @@ describe('finance staff: gift → allocation → expense → four-eyes approval 
         gifts.some((g) => g.ledger === campaignId && g.channel === 'cash' && g.amount_fen === 20000),
         `the offline cash gift is linked to the donor picked: ${JSON.stringify(gifts.slice(0, 3))}`,
       )
+      const donorSlip = await page.evaluate(async (h) => (await fetch(h)).status, offlineSlip)
+      assert.equal(donorSlip, 403, 'the donor cannot open the bank slip')
       assert.equal(tr.spent_fen - spentBefore, 10000, 'the donor’s gift paid the ¥100 expense')
       await page.goto('/donor/trace')
       await page.getByTestId('trace-totals').filter({ hasText: yuan(tr.spent_fen) }).waitFor()

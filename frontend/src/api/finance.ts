@@ -214,6 +214,70 @@ export function rejectExpense(id: string, reason: string): Promise<Expense> {
   return post<Expense>(`/expenses/${enc(id)}/reject`, { reason })
 }
 
+/** donationSlipUrl is the address of an offline gift's bank slip or cash receipt (finance staff). */
+export function donationSlipUrl(donationId: string): string {
+  return `${API_BASE}/donations/${enc(donationId)}/slip`
+}
+
+/** OfflineGiftEntry is an offline gift as the finance gift page lists it. */
+export interface OfflineGiftEntry {
+  id: string
+  seq: number
+  at: string
+  why: string
+  amount_fen: number
+  channel: 'bank_transfer' | 'cash'
+  anonymous: boolean
+  /** hasDonor tells whether the gift is linked to a donor account. */
+  hasDonor: boolean
+  slip: Receipt
+}
+
+interface FullEntry {
+  id: string
+  seq: number
+  kind: string
+  at: string
+  why: string
+  postings: { account: string; debit_fen: number; credit_fen: number }[] | null
+  links?: { channel?: string; anonymous?: boolean; donor_id?: string; receipts?: Receipt[] | null }
+}
+
+/** offlineGiftsOf picks the offline gifts with a slip out of ledger entries, newest first. */
+export function offlineGiftsOf(entries: readonly FullEntry[]): OfflineGiftEntry[] {
+  const out: OfflineGiftEntry[] = []
+  for (const e of entries) {
+    const ch = e.links?.channel
+    const slip = e.links?.receipts?.[0]
+    if (e.kind !== 'donation' || (ch !== 'bank_transfer' && ch !== 'cash') || !slip) continue
+    out.push({
+      id: e.id,
+      seq: e.seq,
+      at: e.at,
+      why: e.why,
+      amount_fen: (e.postings ?? []).reduce((n, p) => n + p.debit_fen, 0),
+      channel: ch,
+      anonymous: e.links?.anonymous === true,
+      hasDonor: !!e.links?.donor_id,
+      slip,
+    })
+  }
+  return out.sort((a, b) => b.seq - a.seq)
+}
+
+/** RECENT_ENTRIES is how many of a ledger's latest entries the gift page looks through. */
+export const RECENT_ENTRIES = 100
+
+/**
+ * recentOfflineGifts lists the offline gifts among the latest entries of a
+ * ledger whose head is entry headSeq (finance staff get entries in full).
+ */
+export async function recentOfflineGifts(ledger: string, headSeq: number): Promise<OfflineGiftEntry[]> {
+  const after = Math.max(0, headSeq - RECENT_ENTRIES)
+  const r = await get<{ items: FullEntry[] | null }>(`/campaigns/${enc(ledger)}/ledger?after=${after}&limit=${RECENT_ENTRIES}`)
+  return offlineGiftsOf(r.items ?? [])
+}
+
 /** expenseFileUrl is the address of receipt n (from 0) of an expense. */
 export function expenseFileUrl(id: string, n: number): string {
   return `${API_BASE}/expenses/${enc(id)}/files/${n}`
