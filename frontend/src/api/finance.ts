@@ -4,7 +4,7 @@ import { API_BASE, ApiError, CSRF_HEADER, ensureCsrfCookie, get, post } from './
 import { listCampaigns, type CampaignTotals } from './money'
 import { useAuthStore } from '@/stores/auth'
 import { isFinanceStaff, ledgerOptions, pickLedger, type LedgerOption } from '@/utils/finance'
-import type { Problem } from './types'
+import type { Page, Problem } from './types'
 
 /** Receipt is a stored file referenced by a ledger entry or an expense. */
 export interface Receipt {
@@ -199,6 +199,18 @@ export function createExpense(input: ExpenseInput): Promise<Expense> {
   return post<Expense>('/expenses', input)
 }
 
+/** EXPENSE_PAGE is how many expenses one page of the approval queue holds (the server's maximum). */
+export const EXPENSE_PAGE = 100
+
+/** listExpensesPage reads one page of a ledger's expenses in a status; cursor null is the first page. */
+export async function listExpensesPage(ledger: string, status: string, cursor: string | null, limit = EXPENSE_PAGE): Promise<Page<Expense>> {
+  const q = new URLSearchParams({ ledger, status, limit: String(limit) })
+  if (cursor) q.set('cursor', cursor)
+  const r = await get<{ items: Expense[] | null; next_cursor?: string | null }>(`/expenses?${q.toString()}`)
+  return { items: r.items ?? [], next_cursor: r.next_cursor || null }
+}
+
+/** listExpenses reads the first page of a ledger's expenses (up to 100). */
 export async function listExpenses(ledger: string, status?: string): Promise<Expense[]> {
   const q = new URLSearchParams({ ledger, limit: '100' })
   if (status) q.set('status', status)
