@@ -255,6 +255,17 @@ var zhExact = map[string]string{
 	"This gift has no slip: it was not recorded offline.":        "这笔捐赠没有回单：它不是线下登记的。",
 	"The stored file does not match the slip's SHA-256.":         "存储的文件与回单的 SHA-256 不符。",
 	"must be a donation ID (ledger-seq)":                         "须为捐赠编号（账本-序号）",
+
+	// Applying the pledge suggestion.
+	"Only staff of the organisation apply the pledge suggestion.":                           "只有本机构工作人员可以执行认捐建议。",
+	"The suggestion changed meanwhile; show it again and check it before applying.":         "认捐建议已有变化，请重新生成并核对后再执行。",
+	"The pledges changed meanwhile; show the suggestion again.":                             "认捐已有变化，请重新生成建议。",
+	"A need line has no room left for the moved items any more; show the suggestion again.": "需求的某一行已没有足够的剩余数量，请重新生成建议。",
+	"is required: the assignments of the suggestion shown":                                  "必填：所显示建议中的分配",
+	"differ from the current suggestion":                                                    "与当前的建议不一致",
+	"must be 0 or more":                                                                     "须为 0 或以上",
+	"must be 1 or more":                                                                     "须为 1 或以上",
+	"must list at most 1000 assignments":                                                    "最多 1000 条分配",
 }
 
 var zhPatterns = []struct {

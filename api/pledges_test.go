@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -346,5 +347,193 @@ func TestPledgeExportAndErasure(t *testing.T) {
 	}
 	if want := map[string]string{"received": "erased", "cancelled": "erased"}; !cmp.Equal(got, want) {
 		t.Errorf("pledges after erasure %v, want %v", got, want)
+	}
+}
+
+// inKindNeedIn publishes another winter-coat need of the organisation
+// whose staff coord and rev are, with one line of size 130.
+func inKindNeedIn(t *testing.T, orgID string, coord, rev *client, count, urgency int) string {
+	t.Helper()
+	r := coord.do("POST", "/api/v1/orgs/"+orgID+"/needs", map[string]any{
+		"kind": "in_kind", "category": "winter_clothing", "title": "寒冬送温暖：急需棉衣", "narrative": "山区学校今冬急需一批棉衣，按尺码统计如下，欢迎认捐。",
+		"county_code": "439921", "age_band": map[string]int{"min": 9, "max": 11}, "children": count, "mode": "in_person", "urgency": urgency,
+		"items": []map[string]any{{"type": "winter_coat", "size": "130", "count": count}},
+	})
+	if r.Status != 201 {
+		t.Fatalf("need: %d %s", r.Status, r.Body)
+	}
+	id := r.json(t)["id"].(string)
+	r = coord.do("POST", "/api/v1/needs/"+id+"/transitions", map[string]any{"action": "submit"}, "If-Match", r.Header.Get("ETag"))
+	if r = rev.do("POST", "/api/v1/needs/"+id+"/transitions", map[string]any{"action": "approve"}, "If-Match", r.Header.Get("ETag")); r.Status != 200 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	return id
+}
+
+// move is an assignment as the test compares it: pledge, need, line,
+// count and whether it moves.
+type move struct {
+	Pledge string
+	Need   string
+	Item   int
+	Count  int
+	Moves  bool
+}
+
+func suggestion(t *testing.T, c *client, orgID string) (raw []any, moves []move) {
+	t.Helper()
+	r := c.do("GET", "/api/v1/orgs/"+orgID+"/pledge-suggestion", nil)
+	if r.Status != 200 {
+		t.Fatalf("suggestion: %d %s", r.Status, r.Body)
+	}
+	raw = r.json(t)["assignments"].([]any)
+	for _, a := range raw {
+		a := a.(map[string]any)
+		moves = append(moves, move{a["pledge_id"].(string), a["need_id"].(string), int(a["item"].(float64)), int(a["count"].(float64)), a["moves"].(bool)})
+	}
+	return raw, moves
+}
+
+func TestPledgeSuggestionApply(t *testing.T) {
+	srv := newServer(t, api.Config{LoginRatePerMinute: 10000})
+	// Need B (urgency 4): 10 coats size 130, 4 size 140. Need A (urgency 5): 4 coats size 130.
+	orgID, needB, coord, rev := inKindNeed(t, srv, 10)
+	needA := inKindNeedIn(t, orgID, coord, rev, 4, 5)
+	donor, _ := signup(t, srv, "donor")
+	admin := makeAdmin(t, srv)
+	_, otherStaff := financeOf(t, srv, admin, "另一家机构"+t.Name())
+	public := newClient(t, srv).csrfReady()
+	pledge := func(needID string, item, count int) string {
+		t.Helper()
+		r := donor.do("POST", "/api/v1/needs/"+needID+"/pledges", map[string]any{"lines": []map[string]any{{"item": item, "count": count}}})
+		if r.Status != 201 {
+			t.Fatalf("pledge: %d %s", r.Status, r.Body)
+		}
+		return r.json(t)["id"].(string)
+	}
+	p1 := pledge(needB, 0, 3) // oldest: moves whole to A
+	time.Sleep(5 * time.Millisecond)
+	p2 := pledge(needB, 1, 1) // size 140: stays
+	time.Sleep(5 * time.Millisecond)
+	p4 := pledge(needB, 0, 2) // newer: 1 split off to A, 1 stays
+
+	raw, got := suggestion(t, coord, orgID)
+	want := []move{{p1, needA, 0, 3, true}, {p4, needA, 0, 1, true}, {p4, needB, 0, 1, false}, {p2, needB, 1, 1, false}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("suggestion (-want +got):\n%s", diff)
+	}
+	before := [][][2]int{lineCounts(t, public, needA), lineCounts(t, public, needB)}
+	body := map[string]any{"assignments": raw}
+	stale := func() []any {
+		out := make([]any, len(raw))
+		for i, a := range raw {
+			m := map[string]any{}
+			for k, v := range a.(map[string]any) {
+				m[k] = v
+			}
+			out[i] = m
+		}
+		out[1].(map[string]any)["count"] = 2.0
+		return out
+	}()
+
+	access := []struct {
+		name      string
+		c         *client
+		body      any
+		want      int
+		wantField string
+	}{
+		{"anonymous", public, body, 401, ""},
+		{"donor", donor, body, 403, ""},
+		{"staff of another organisation", otherStaff, body, 403, ""},
+		{"administrator (not staff)", admin, body, 403, ""},
+		{"no assignments", coord, map[string]any{}, 400, "assignments"},
+		{"a count of 0", coord, map[string]any{"assignments": []any{map[string]any{"pledge_id": p1, "pledge_line": 0, "need_id": needA, "item": 0, "count": 0}}}, 400, "assignments[0].count"},
+		{"malformed JSON", coord, `{"assignments": [`, 400, ""},
+		{"an unknown field", coord, map[string]any{"assignments": raw, "force": true}, 400, ""},
+		{"not the suggestion shown", coord, map[string]any{"assignments": stale}, 409, "assignments"},
+	}
+	for _, tt := range access {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.c.do("POST", "/api/v1/orgs/"+orgID+"/pledge-suggestion/apply", tt.body)
+			if r.Status != tt.want {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.want, r.Body)
+			}
+			if tt.wantField != "" {
+				if got := problemFields(t, r); !slices.Contains(got, tt.wantField) {
+					t.Errorf("problem fields %v, want %s among them", got, tt.wantField)
+				}
+			}
+		})
+	}
+	if got := [][][2]int{lineCounts(t, public, needA), lineCounts(t, public, needB)}; !cmp.Equal(got, before) {
+		t.Fatalf("refused requests changed the counters: %v, want %v", got, before)
+	}
+
+	// A pledge made meanwhile changes the suggestion: the old one is refused, nothing written.
+	p5 := pledge(needA, 0, 1)
+	if r := coord.do("POST", "/api/v1/orgs/"+orgID+"/pledge-suggestion/apply", body); r.Status != 409 {
+		t.Fatalf("apply a stale suggestion: %d %s, want 409", r.Status, r.Body)
+	}
+	if r := donor.do("POST", "/api/v1/pledges/"+p5+"/cancel", nil); r.Status != 200 {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+
+	// The reviewer (staff, any role) applies the suggestion shown.
+	raw, _ = suggestion(t, rev, orgID)
+	r := rev.do("POST", "/api/v1/orgs/"+orgID+"/pledge-suggestion/apply", map[string]any{"assignments": raw})
+	if r.Status != 200 {
+		t.Fatalf("apply: %d %s", r.Status, r.Body)
+	}
+	res := r.json(t)
+	if got := res["applied"]; got != 2.0 {
+		t.Errorf("applied %v, want 2", got)
+	}
+	if got := len(res["pledges"].([]any)); got != 3 {
+		t.Errorf("%d pledges written, want 3 (two moved, one split off): %s", got, r.Body)
+	}
+	// A holds 3 + 1 coats, B keeps 1 of size 130 and 1 of size 140.
+	if got, want := lineCounts(t, public, needA), [][2]int{{4, 0}, {4, 0}}; !cmp.Equal(got, want) {
+		t.Errorf("need A counters %v, want %v", got, want)
+	}
+	if got, want := lineCounts(t, public, needB), [][2]int{{1, 0}, {1, 0}, {2, 0}}; !cmp.Equal(got, want) {
+		t.Errorf("need B counters %v, want %v", got, want)
+	}
+	// The donor follows all of it: p1 now goes to A, p4 is split in two.
+	byNeed := map[string][]string{}
+	for _, it := range donor.do("GET", "/api/v1/donor/pledges", nil).json(t)["items"].([]any) {
+		p := it.(map[string]any)
+		if p["status"] == "cancelled" {
+			continue
+		}
+		byNeed[p["need_id"].(string)] = append(byNeed[p["need_id"].(string)], p["trace"].(map[string]any)["zh"].(string))
+	}
+	for _, l := range byNeed {
+		slices.Sort(l)
+	}
+	wantByNeed := map[string][]string{needA: {"1 件 130 码棉衣已认捐", "3 件 130 码棉衣已认捐"}, needB: {"1 件 130 码棉衣已认捐", "1 件 140 码棉衣已认捐"}}
+	if diff := cmp.Diff(wantByNeed, byNeed); diff != "" {
+		t.Errorf("donor's pledges by need (-want +got):\n%s", diff)
+	}
+
+	// Applied: nothing moves any more, and applying again changes nothing.
+	_, got = suggestion(t, coord, orgID)
+	for _, m := range got {
+		if m.Moves {
+			t.Errorf("after apply, the suggestion still moves %+v", m)
+		}
+	}
+	r = coord.do("POST", "/api/v1/orgs/"+orgID+"/pledge-suggestion/apply", body)
+	if r.Status != 200 || r.json(t)["applied"] != 0.0 {
+		t.Errorf("apply again: %d %s, want 200 with applied 0", r.Status, r.Body)
+	}
+	if got, want := lineCounts(t, public, needA), [][2]int{{4, 0}, {4, 0}}; !cmp.Equal(got, want) {
+		t.Errorf("need A counters after a repeat %v, want %v", got, want)
+	}
+	// The Chinese problem for a stranger.
+	r = otherStaff.do("POST", "/api/v1/orgs/"+orgID+"/pledge-suggestion/apply", body, "Accept-Language", "zh-CN")
+	if got, want := r.json(t)["detail"], "只有本机构工作人员可以执行认捐建议。"; got != want {
+		t.Errorf("Chinese detail %q, want %q", got, want)
 	}
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { startServer } from './server.mjs'
 import { VIEWPORTS } from './browser.mjs'
-import { TIMEOUT, expectAccessible, loginAs, navTo, withBrowser as withBrowserAt } from './helpers.mjs'
+import { DEMO_PASSWORD, TIMEOUT, expectAccessible, loginAs, navTo, withBrowser as withBrowserAt } from './helpers.mjs'
 
 const desktop = VIEWPORTS.find((v) => !v.phone)
 const phone = VIEWPORTS.find((v) => v.phone)
@@ -51,6 +51,38 @@ async function openDemoNeed(page) {
   await page.getByTestId('need-card-link').filter({ hasText: NEED_TITLE }).first().click()
   await page.waitForURL((u) => u.pathname.startsWith('/needs/'))
   await page.getByTestId('pledge-form').waitFor()
+}
+
+/** api calls the API from the page with its session and CSRF cookie; it answers status, body and ETag. */
+function api(page, method, path, body, ifMatch) {
+  return page.evaluate(
+    async ({ method, path, body, ifMatch }) => {
+      const csrf = document.cookie.split('; ').find((c) => c.startsWith('tongban_csrf='))?.slice(13) ?? ''
+      const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) }
+      if (ifMatch) headers['If-Match'] = ifMatch
+      const res = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+      const text = await res.text()
+      let json = null
+      try {
+        json = JSON.parse(text)
+      } catch {
+        json = text
+      }
+      return { status: res.status, body: json, etag: res.headers.get('ETag') }
+    },
+    { method, path, body, ifMatch },
+  )
+}
+
+/** switchUser logs the page in as another demo user through the API (waiting out the log-in rate limit once). */
+async function switchUser(page, login) {
+  for (let attempt = 0; ; attempt++) {
+    const r = await api(page, 'POST', '/auth/login', { login, password: DEMO_PASSWORD })
+    if (r.status === 200) return
+    assert.ok(r.status === 429 && attempt === 0, `log-in of ${login}: ${r.status} ${JSON.stringify(r.body)}`)
+    console.log('# login rate limit reached; waiting 61 s')
+    await page.waitForTimeout(61_000)
+  }
 }
 
 describe('in-kind pledges', () => {
@@ -146,6 +178,61 @@ describe('in-kind pledges', () => {
       await page.getByTestId('staff-pledge').filter({ hasText: '3 winter coats, size 130: delivered' }).waitFor()
       await expectAccessible(page, 'pledge tracking at phone size')
       await snap(page, phone, 'pledge-staff-en')
+    })
+  })
+  test('staff apply the suggestion: coats pledged to a less urgent need go to a more urgent one', TIMEOUT, async () => {
+    await withBrowser(desktop, async (page) => {
+      await loginAs(page, 'donor@tongban.example')
+      const mine = (await api(page, 'GET', '/donor/pledges')).body.items
+      const demo = mine.find((p) => p.need_title === NEED_TITLE && p.lines.some((l) => l.size === '130'))
+      assert.ok(demo, 'the donor pledged coats of size 130 to the demo need')
+      const line130 = demo.lines.find((l) => l.size === '130').item
+      const pledged = await api(page, 'POST', `/needs/${demo.need_id}/pledges`, { lines: [{ item: line130, count: 2 }] })
+      assert.equal(pledged.status, 201, JSON.stringify(pledged.body))
+
+      // A more urgent need of the same organisation (earlier deadline) lacks 2 coats of size 130.
+      await switchUser(page, 'coordinator@tongban.example')
+      const deadline = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10)
+      const created = await api(page, 'POST', `/orgs/${demo.org_id}/needs`, {
+        kind: 'in_kind',
+        category: 'winter_clothing',
+        title: '寒冬送温暖：山区教学点急需棉衣',
+        narrative: '山区教学点今冬急需一批棉衣，按尺码统计如下，欢迎认捐。',
+        county_code: '439921',
+        age_band: { min: 9, max: 11 },
+        children: 2,
+        mode: 'in_person',
+        urgency: 5,
+        deadline,
+        items: [{ type: 'winter_coat', size: '130', count: 2 }],
+      })
+      assert.equal(created.status, 201, JSON.stringify(created.body))
+      const urgent = created.body.id
+      const submitted = await api(page, 'POST', `/needs/${urgent}/transitions`, { action: 'submit' }, created.etag)
+      assert.equal(submitted.status, 200, JSON.stringify(submitted.body))
+      await switchUser(page, 'reviewer@tongban.example')
+      const approved = await api(page, 'POST', `/needs/${urgent}/transitions`, { action: 'approve' }, submitted.etag)
+      assert.equal(approved.status, 200, JSON.stringify(approved.body))
+
+      // Finance staff (staff of the organisation) see the move suggested and apply it.
+      await switchUser(page, 'finance@tongban.example')
+      await page.goto(`/staff/pledges?org=${demo.org_id}`)
+      await page.getByTestId('staff-pledge').first().waitFor()
+      await page.getByTestId('pledge-suggest-run').click()
+      await page.locator('[data-testid="pledge-assignment"][data-moves="true"]').filter({ hasText: '山区教学点' }).first().waitFor()
+      await page.getByTestId('pledge-apply').click()
+      await page.getByTestId('pledge-apply-confirm').waitFor()
+      await expectAccessible(page, 'pledge tracking with the apply confirmation')
+      await snap(page, desktop, 'pledge-apply-confirm')
+      await page.getByTestId('pledge-apply-confirm').click()
+      await page.getByTestId('pledge-apply-done').waitFor()
+      await page.getByTestId('pledge-assignment').first().waitFor()
+      assert.equal(await page.locator('[data-testid="pledge-assignment"][data-moves="true"]').count(), 0, 'nothing moves once applied')
+      assert.equal(await page.getByTestId('pledge-apply').count(), 0)
+      await snap(page, desktop, 'pledge-applied')
+      const need = (await api(page, 'GET', `/needs/${urgent}`)).body
+      const n = need.need ?? need
+      assert.equal(n.items[0].pledged, 2, `the urgent need's line holds the 2 coats: ${JSON.stringify(n.items)}`)
     })
   })
 })

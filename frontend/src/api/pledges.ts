@@ -144,6 +144,27 @@ export async function pledgeSuggestion(orgId: string): Promise<Suggestion> {
   return { assignments: r.assignments ?? [], unfilled: r.unfilled ?? [] }
 }
 
+/** ApplyResult is the answer of applying a suggestion: assignments that moved items, and the pledges written. */
+export interface ApplyResult {
+  applied: number
+  pledges: Pledge[]
+}
+
+/**
+ * applySuggestion performs the suggestion as shown (POST
+ * /orgs/{id}/pledge-suggestion/apply): the server refuses it (409) when the
+ * suggestion changed meanwhile, and applying again once done moves nothing.
+ */
+export async function applySuggestion(orgId: string, assignments: readonly Assignment[]): Promise<ApplyResult> {
+  const r = await post<Partial<ApplyResult>>(`/orgs/${enc(orgId)}/pledge-suggestion/apply`, { assignments })
+  return { applied: r.applied ?? 0, pledges: r.pledges ?? [] }
+}
+
+/** movingCount is how many assignments of a suggestion move items to another line. */
+export function movingCount(s: Suggestion | null): number {
+  return s ? s.assignments.filter((a) => a.moves).length : 0
+}
+
 /** markReceived records that the goods arrived at the organisation. */
 export function markReceived(id: string, note = ''): Promise<Pledge> {
   return post<Pledge>(`/pledges/${enc(id)}/receive`, note ? { note } : {})

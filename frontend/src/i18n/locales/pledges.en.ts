@@ -95,7 +95,7 @@ const pledgesEn: typeof pledgesZh = {
   },
   suggest: {
     title: 'Suggested assignment',
-    lead: 'Rule: need lines are filled most urgent first (equal urgency: earlier deadline first); each line takes items pledged to it first, then received items, then other pledges of the same type and size, oldest first. A suggestion only: nothing changes.',
+    lead: 'Rule: need lines are filled most urgent first (equal urgency: earlier deadline first); each line takes items pledged to it first, then received items, then other pledges of the same type and size, oldest first. Suggesting changes nothing; pledges change only when you apply the suggestion and confirm.',
     run: 'Suggest',
     running: 'Working…',
     none: 'No open pledges to assign.',
@@ -108,6 +108,14 @@ const pledgesEn: typeof pledgesZh = {
     movesNo: 'Line pledged to',
     unfilled: 'Lines still short',
     unfilledLine: '{need}: {goods} (urgency {urgency})',
+    apply: 'Apply the suggestion',
+    applyLead: '{count} assignments of this suggestion move items to another need line (more urgent needs first).',
+    applyConfirmText: 'Once confirmed, these {count} assignments change where pledges go: a pledge is moved to the suggested need line, split in two where needed; donors see the new destination on their pledges page. If the suggestion changed meanwhile, nothing is changed.',
+    applyConfirm: 'Confirm and apply',
+    applyCancel: 'Cancel',
+    applying: 'Applying…',
+    applied: 'Applied: {count} assignments moved.',
+    nothingToApply: 'No pledges to move: the suggestion was already applied.',
   },
 }
 
