@@ -123,17 +123,15 @@ func (s *Server) donorLookup(c *fiber.Ctx) error {
 	}
 	u, err := s.deps.Accounts.Users.FindUserByLogin(c.UserContext(), login)
 	if tongban.ErrorCode(err) == tongban.ENOTFOUND {
+		// Misses are audited too (without the value looked up), so that
+		// attempts to probe for accounts show in the log.
+		s.auditLookup(c, "donor.lookup_miss", me.UserID, "", orgID+":"+field)
 		return &tongban.Error{Code: tongban.ENOTFOUND, Message: "No account has this " + map[string]string{"email": "e-mail address", "phone": "mobile number"}[field] + ".",
 			Fields: []tongban.FieldError{{Field: field, Reason: "matches no account"}}}
 	} else if err != nil {
 		return err
 	}
-	if a := s.deps.Accounts.Audit; a != nil {
-		ev := &accounts.AuditEvent{ID: tongban.NewID(), At: time.Now().UTC(), Kind: "donor.lookup", ActorID: me.UserID, Subject: u.ID, IP: clientIP(c), Detail: orgID}
-		if err := a.AppendAudit(c.UserContext(), ev); err != nil {
-			s.logger.Error("audit append failed", "kind", ev.Kind, "err", err)
-		}
-	}
+	s.auditLookup(c, "donor.lookup", me.UserID, u.ID, orgID+":"+field)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.JSON(DonorMatch{ID: u.ID, DisplayNameMasked: accounts.MaskName(u.DisplayName)})
 }
@@ -585,6 +583,19 @@ func (s *Server) expenseFile(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set("X-Content-Type-Options", "nosniff")
 	return c.Send(data)
+}
+
+// auditLookup appends a donor look-up to the audit log; a failure is
+// logged, not returned: the look-up itself has happened.
+func (s *Server) auditLookup(c *fiber.Ctx, kind, actor, subject, detail string) {
+	a := s.deps.Accounts.Audit
+	if a == nil {
+		return
+	}
+	ev := &accounts.AuditEvent{ID: tongban.NewID(), At: time.Now().UTC(), Kind: kind, ActorID: actor, Subject: subject, IP: clientIP(c), Detail: detail}
+	if err := a.AppendAudit(c.UserContext(), ev); err != nil {
+		s.logger.Error("audit append failed", "kind", kind, "err", err)
+	}
 }
 
 // donationSlip serves the scanned bank slip or cash receipt of an offline

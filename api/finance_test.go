@@ -268,14 +268,24 @@ func TestDonorLookup(t *testing.T) {
 	}
 	// Each look-up is in the audit log.
 	r = admin.do("GET", "/api/v1/admin/audit?limit=100", nil)
-	found := false
+	found, misses := false, 0
 	for _, it := range r.json(t)["items"].([]any) {
-		if ev := it.(map[string]any); ev["kind"] == "donor.lookup" && ev["subject"] == phoneID {
+		ev := it.(map[string]any)
+		if ev["kind"] == "donor.lookup" && ev["subject"] == phoneID {
 			found = true
+		}
+		if ev["kind"] == "donor.lookup_miss" && ev["detail"] == orgID+":email" {
+			misses++
+			if strings.Contains(fmt.Sprint(ev), "nobody-") {
+				t.Errorf("the audit event holds the value looked up: %v", ev)
+			}
 		}
 	}
 	if !found {
 		t.Errorf("no donor.lookup audit event for %s", phoneID)
+	}
+	if misses != 2 {
+		t.Errorf("%d donor.lookup_miss events for e-mail look-ups, want 2", misses)
 	}
 }
 
