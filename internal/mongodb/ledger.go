@@ -2,6 +2,8 @@ package mongodb
 
 import (
 	"context"
+	"errors"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -39,15 +41,23 @@ func init() {
 // query reads the whole collection) before it falls back to one query.
 const probeEntries = 8
 
-// LedgerStore implements donations.LedgerStore: an append-only collection
-// with no update or delete.
+// LedgerStore implements donations.LedgerStore: entries are appended one
+// document each and never updated; Seal later moves full blocks of them
+// into immutable segments (see ledger_segments.go).
 //
-// On the embedded FerretDB every query reads the whole collection (FerretDB
-// v1 pushes down only _id equality, and its SQLite index does not serve even
-// that), while inserts check the unique indexes quickly. The write path of
-// donations.Book is therefore insert-only; queries (tracing, reports,
-// verify, a cold start) cost a collection scan there.
-type LedgerStore struct{ db *DB }
+// On the embedded FerretDB every query reads the whole collection it asks
+// (FerretDB v1 pushes down only _id equality, and its SQLite index does not
+// serve even that), while inserts check the unique indexes quickly. The
+// write path of donations.Book is therefore insert-only, and sealing keeps
+// ledger_entries short: queries read the short tail one document per entry
+// and the history a thousand entries per segment.
+type LedgerStore struct {
+	db *DB
+	// SegmentSize is the number of entries Seal puts into one segment
+	// (DefaultSegmentSize when 0). A ledger keeps the size of its first
+	// seal.
+	SegmentSize int
+}
 
 // NewLedgerStore returns the ledger store over db.
 func NewLedgerStore(db *DB) *LedgerStore { return &LedgerStore{db: db} }
@@ -55,10 +65,23 @@ func NewLedgerStore(db *DB) *LedgerStore { return &LedgerStore{db: db} }
 var _ donations.LedgerStore = (*LedgerStore)(nil)
 
 // InsertEntry appends e; a taken (ledger, seq), idempotency key or
-// external reference is ECONFLICT.
+// external reference is ECONFLICT. An insert into a position that was
+// sealed meanwhile is taken back and is ECONFLICT too.
 func (s *LedgerStore) InsertEntry(ctx context.Context, e *donations.Entry) error {
-	_, err := s.db.Collection(colLedger).InsertOne(ctx, e)
-	return translate(err, "ledger entry")
+	if _, err := s.db.Collection(colLedger).InsertOne(ctx, e); err != nil {
+		return translate(err, "ledger entry")
+	}
+	sl, err := s.seal(ctx, e.Ledger)
+	if err != nil {
+		return err
+	}
+	if e.Seq <= sl.Through {
+		if _, err := s.db.Collection(colLedger).DeleteOne(ctx, bson.D{{Key: "_id", Value: e.ID}, {Key: "hash", Value: e.Hash}}); err != nil {
+			return translate(err, "ledger entry")
+		}
+		return tongban.Errorf(tongban.ECONFLICT, "Ledger entry %d of %s is already sealed.", e.Seq, e.Ledger)
+	}
+	return nil
 }
 
 // InsertEntries appends many entries in order (bulk imports and benchmark
@@ -78,17 +101,77 @@ func (s *LedgerStore) InsertEntries(ctx context.Context, es []*donations.Entry) 
 
 // FindEntryByID returns the entry or ENOTFOUND.
 func (s *LedgerStore) FindEntryByID(ctx context.Context, id string) (*donations.Entry, error) {
-	return s.findOne(ctx, bson.D{{Key: "_id", Value: id}})
+	e, err := s.findOne(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil && tongban.ErrorCode(err) != tongban.ENOTFOUND {
+		return nil, err
+	}
+	ledger, seq, ok := donations.ParseEntryID(id)
+	if !ok {
+		return e, err
+	}
+	sl, serr := s.seal(ctx, ledger)
+	if serr != nil {
+		return nil, serr
+	}
+	if seq > sl.Through {
+		return e, err
+	}
+	es, serr := s.segmentsOf(ctx, sl, seq-1, 1)
+	if serr != nil {
+		return nil, serr
+	}
+	if len(es) == 0 || es[0].ID != id {
+		return nil, tongban.Errorf(tongban.ENOTFOUND, "ledger entry not found.")
+	}
+	return es[0], nil
 }
 
 // FindEntryByIdemKey returns the entry with this idempotency key or ENOTFOUND.
 func (s *LedgerStore) FindEntryByIdemKey(ctx context.Context, key string) (*donations.Entry, error) {
-	return s.findOne(ctx, bson.D{{Key: "idem_key", Value: key}})
+	return s.findByKey(ctx, "idem_key", key, func(e *donations.Entry) bool { return e.IdemKey == key })
 }
 
 // FindEntryByExtRef returns the entry with this external reference or ENOTFOUND.
 func (s *LedgerStore) FindEntryByExtRef(ctx context.Context, ref string) (*donations.Entry, error) {
-	return s.findOne(ctx, bson.D{{Key: "ext_ref", Value: ref}})
+	return s.findByKey(ctx, "ext_ref", ref, func(e *donations.Entry) bool { return e.ExtRef == ref })
+}
+
+// findByKey returns the one entry whose field is key. Segments keep no
+// index of these keys, so it looks at the tail first and reads every
+// segment only when the tail does not have it. donations.Book asks only
+// after the unique index refused a key that its own ledger does not have,
+// and that index spans the tail, where the entry almost always still is.
+func (s *LedgerStore) findByKey(ctx context.Context, field, key string, is func(*donations.Entry) bool) (*donations.Entry, error) {
+	tail, err := s.findTail(ctx, bson.D{{Key: field, Value: key}})
+	if err != nil {
+		return nil, err
+	}
+	seals, err := s.seals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range tail {
+		if e.Seq > seals[e.Ledger].Through {
+			return e, nil
+		}
+	}
+	if len(seals) > 0 {
+		var found *donations.Entry
+		errFound := errors.New("found")
+		err := s.scanSegments(ctx, bson.D{}, seals, func(e *donations.Entry) error {
+			if is(e) {
+				found = e
+				return errFound
+			}
+			return nil
+		})
+		if found != nil {
+			return found, nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return nil, tongban.Errorf(tongban.ENOTFOUND, "ledger entry not found.")
 }
 
 func (s *LedgerStore) findOne(ctx context.Context, filter bson.D) (*donations.Entry, error) {
@@ -99,7 +182,9 @@ func (s *LedgerStore) findOne(ctx context.Context, filter bson.D) (*donations.En
 	return &e, nil
 }
 
-func (s *LedgerStore) find(ctx context.Context, filter bson.D, opts ...options.Lister[options.FindOptions]) ([]*donations.Entry, error) {
+// findTail returns the entries of ledger_entries matching filter, left-over
+// copies of sealed entries included.
+func (s *LedgerStore) findTail(ctx context.Context, filter bson.D, opts ...options.Lister[options.FindOptions]) ([]*donations.Entry, error) {
 	cur, err := s.db.Collection(colLedger).Find(ctx, filter, opts...)
 	if err != nil {
 		return nil, translate(err, "ledger entries")
@@ -108,11 +193,67 @@ func (s *LedgerStore) find(ctx context.Context, filter bson.D, opts ...options.L
 	return out, translate(cur.All(ctx, &out), "ledger entries")
 }
 
+// find returns the entries matching filter in the tail and, in the
+// segments matching segFilter, the sealed entries for which keep is true.
+func (s *LedgerStore) find(ctx context.Context, filter, segFilter bson.D, keep func(*donations.Entry) bool) ([]*donations.Entry, error) {
+	tail, err := s.findTail(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	seals, err := s.seals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.DeleteFunc(tail, func(e *donations.Entry) bool { return e.Seq <= seals[e.Ledger].Through })
+	if len(seals) == 0 {
+		return out, nil
+	}
+	sealed, err := s.findInSegments(ctx, segFilter, seals, keep)
+	if err != nil {
+		return nil, err
+	}
+	return append(sealed, out...), nil
+}
+
 // EntriesAfter returns the entries of ledger with seq > after in seq order,
-// at most limit (all when limit <= 0). On the embedded FerretDB it reads
-// the next few entries by _id, which is cheap, and only then falls back to
-// a query over the collection.
+// at most limit (all when limit <= 0): first from the segments, then from
+// the tail. When a seal moves on while it reads, it reads again.
 func (s *LedgerStore) EntriesAfter(ctx context.Context, ledger string, after int64, limit int) ([]*donations.Entry, error) {
+	for attempt := 0; ; attempt++ {
+		sl, err := s.seal(ctx, ledger)
+		if err != nil {
+			return nil, err
+		}
+		out, err := s.segmentsOf(ctx, sl, after, limit)
+		if err != nil {
+			return nil, err
+		}
+		if limit > 0 && len(out) >= limit {
+			return out[:limit], nil
+		}
+		from, rest := max(after, sl.Through), 0
+		if limit > 0 {
+			rest = limit - len(out)
+		}
+		tail, err := s.tailAfter(ctx, ledger, from, rest)
+		if err != nil {
+			return nil, err
+		}
+		again, err := s.seal(ctx, ledger)
+		if err != nil {
+			return nil, err
+		}
+		if again.Through == sl.Through || attempt >= 10 {
+			return append(out, tail...), nil
+		}
+	}
+}
+
+// tailAfter returns the entries of ledger_entries of ledger with seq >
+// after in seq order, at most limit (all when limit <= 0). On the embedded
+// FerretDB it reads the next few entries by _id, which is cheap, and only
+// then falls back to a query over the collection.
+func (s *LedgerStore) tailAfter(ctx context.Context, ledger string, after int64, limit int) ([]*donations.Entry, error) {
 	out := []*donations.Entry{}
 	if s.db.Embedded {
 		probe := probeEntries
@@ -120,7 +261,7 @@ func (s *LedgerStore) EntriesAfter(ctx context.Context, ledger string, after int
 			probe = min(probe, limit)
 		}
 		for i := range int64(probe) {
-			e, err := s.FindEntryByID(ctx, donations.EntryID(ledger, after+1+i))
+			e, err := s.findOne(ctx, bson.D{{Key: "_id", Value: donations.EntryID(ledger, after+1+i)}})
 			if tongban.ErrorCode(err) == tongban.ENOTFOUND {
 				return out, nil
 			} else if err != nil {
@@ -140,7 +281,7 @@ func (s *LedgerStore) EntriesAfter(ctx context.Context, ledger string, after int
 	if limit > 0 {
 		opts.SetLimit(int64(limit))
 	}
-	rest, err := s.find(ctx, bson.D{{Key: "ledger", Value: ledger}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: after}}}}, opts)
+	rest, err := s.findTail(ctx, bson.D{{Key: "ledger", Value: ledger}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: after}}}}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -149,38 +290,47 @@ func (s *LedgerStore) EntriesAfter(ctx context.Context, ledger string, after int
 
 // FindEntriesByDonor returns the donations and refunds of a donor.
 func (s *LedgerStore) FindEntriesByDonor(ctx context.Context, donorID string) ([]*donations.Entry, error) {
-	return s.find(ctx, bson.D{{Key: "links.donor_id", Value: donorID}})
+	return s.find(ctx, bson.D{{Key: "links.donor_id", Value: donorID}}, bson.D{{Key: "donor_ids", Value: donorID}},
+		func(e *donations.Entry) bool { return e.Links.DonorID == donorID })
 }
 
 // FindEntriesByNeed returns the entries that touch a need's account.
 func (s *LedgerStore) FindEntriesByNeed(ctx context.Context, needID string) ([]*donations.Entry, error) {
-	return s.find(ctx, bson.D{{Key: "links.need_ids", Value: needID}})
+	return s.find(ctx, bson.D{{Key: "links.need_ids", Value: needID}}, bson.D{{Key: "need_ids", Value: needID}},
+		func(e *donations.Entry) bool { return slices.Contains(e.Links.NeedIDs, needID) })
 }
 
-// ScanEntries streams every entry to fn: in (ledger, seq) order from the
-// unique index on MongoDB, and in insertion order (which is seq order
-// within a ledger) on the embedded FerretDB, where a sort would be done in
-// memory.
+// ScanEntries streams every entry to fn, each ledger's in seq order: the
+// sealed history segment by segment, then the tail (in (ledger, seq) order
+// from the unique index on MongoDB, in insertion order on the embedded
+// FerretDB, where a sort would be done in memory).
 func (s *LedgerStore) ScanEntries(ctx context.Context, fn func(*donations.Entry) error) error {
 	opts := options.Find().SetBatchSize(1000)
 	if !s.db.Embedded {
 		opts.SetSort(bson.D{{Key: "ledger", Value: 1}, {Key: "seq", Value: 1}})
 	}
-	cur, err := s.db.Collection(colLedger).Find(ctx, bson.D{}, opts)
+	tail, err := s.findTail(ctx, bson.D{}, opts)
 	if err != nil {
-		return translate(err, "ledger entries")
+		return err
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var e donations.Entry
-		if err := cur.Decode(&e); err != nil {
-			return translate(err, "ledger entry")
-		}
-		if err := fn(&e); err != nil {
+	seals, err := s.seals(ctx)
+	if err != nil {
+		return err
+	}
+	if len(seals) > 0 {
+		if err := s.scanSegments(ctx, bson.D{}, seals, fn); err != nil {
 			return err
 		}
 	}
-	return translate(cur.Err(), "ledger entries")
+	for _, e := range tail {
+		if e.Seq <= seals[e.Ledger].Through {
+			continue
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CampaignStore implements donations.CampaignStore.
