@@ -261,9 +261,10 @@ func (m *Main) URL() string {
 func (m *Main) Run(ctx context.Context) error {
 	wctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.wg.Add(2)
+	m.wg.Add(3)
 	go func() { defer m.wg.Done(); m.Worker.Run(wctx) }()
 	go func() { defer m.wg.Done(); m.janitor(wctx) }()
+	go func() { defer m.wg.Done(); m.sealer(wctx, sealEvery) }()
 
 	errc := make(chan error, 1)
 	go func() {
@@ -303,6 +304,34 @@ func (m *Main) janitor(ctx context.Context) {
 		}
 		if _, err := m.Activities.ExpireOffers(ctx); err != nil && ctx.Err() == nil {
 			m.Logger.Warn("expiring waitlist offers failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sealEvery is how often the server seals full blocks of ledger entries.
+const sealEvery = 30 * time.Second
+
+// sealer moves full blocks of ledger entries into sealed segments every
+// interval, so that ledger_entries stays a short tail (see
+// mongodb.LedgerStore.Seal). With nothing to seal a round costs one count.
+func (m *Main) sealer(ctx context.Context, every time.Duration) {
+	store := mongodb.NewLedgerStore(m.DB)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		r, err := store.Seal(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			// A block that does not verify is not sealed; verify names it.
+			m.Logger.Error("sealing the ledgers failed; run tongban ledger verify", "err", err)
+			m.Server.BackendError("ledger_seal")
+		case r != nil && r.Segments > 0:
+			m.Logger.Info("ledger sealed", "segments", r.Segments, "entries", r.Entries)
 		}
 		select {
 		case <-ctx.Done():

@@ -12,13 +12,17 @@ import (
 	"github.com/tongban/tongban/internal/mongodb"
 )
 
-const ledgerUsage = "usage: tongban ledger verify [--json] [flags]   recompute every ledger's hash chain and balances"
+const ledgerUsage = `usage: tongban ledger verify [--json] [flags]   recompute every ledger's hash chain and balances
+       tongban ledger seal [--json] [flags]     move full blocks of entries into sealed segments now`
 
 // runLedger runs "tongban ledger verify": it recomputes every chain hash
 // and balance of every ledger, prints the throughput and each mismatch, and
 // returns an error (non-zero exit) when any entry fails. Only the database
 // is opened, so it can run beside a serving instance on MongoDB.
 func runLedger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "seal" {
+		return runLedgerSeal(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New(ledgerUsage)
 	}
@@ -61,6 +65,45 @@ func runLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return errors.New("ledger verification failed: 1 entry does not match")
 		}
 		return fmt.Errorf("ledger verification failed: %d entries do not match", len(r.Mismatches))
+	}
+	return nil
+}
+
+// runLedgerSeal runs "tongban ledger seal": what the server does every
+// half minute (see mongodb.LedgerStore.Seal), on demand, e.g. after a bulk
+// import or before verifying a large ledger.
+func runLedgerSeal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, m, err := newFlags("ledger seal", stderr)
+	if err != nil {
+		return err
+	}
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	size := fs.Int("segment-size", mongodb.DefaultSegmentSize, "entries per segment of a ledger sealed for the first time (a ledger keeps the size of its first seal)")
+	if err := parse(fs, m, args); err != nil {
+		return err
+	}
+	if *size < 1 || *size > 100_000 {
+		return errors.New("--segment-size must be between 1 and 100000")
+	}
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: m.Config.MongoURI, Database: m.Config.MongoDatabase, DataDir: m.Config.DataDir, Logger: NewLogger(stderr, "warn")})
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.Background())
+	store := mongodb.NewLedgerStore(db)
+	store.SegmentSize = *size
+	r, err := store.Seal(ctx)
+	if r != nil {
+		if *asJSON {
+			if jerr := json.NewEncoder(stdout).Encode(r); jerr != nil {
+				return jerr
+			}
+		} else {
+			fmt.Fprintf(stdout, "Sealed %d segments (%d entries); removed %d left-over entry copies.\n", r.Segments, r.Entries, r.Removed)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("seal the ledgers: %w", err)
 	}
 	return nil
 }

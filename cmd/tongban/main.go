@@ -39,6 +39,7 @@ Usage:
   tongban reindex [flags]               rebuild every search index from the database
   tongban match run --org ID [--dry-run] optimal batch matching with explanations
   tongban ledger verify [--json]        recompute every ledger hash chain and balance; non-zero exit on any mismatch
+  tongban ledger seal [--json]          move full blocks of 1,000 ledger entries into sealed segments (the server does this every 30 s)
   tongban version                       print the version
 
 Every flag has an environment variable; run a command with -h to list them.

@@ -17,6 +17,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tongban/tongban/donations"
 )
 
 var binPath string
@@ -240,6 +244,73 @@ func TestMatchRunDryRun(t *testing.T) {
 	}
 	if out, err := exec.Command(binPath, "match", "run", "--org", "不存在的组织", "--data-dir", dir).CombinedOutput(); err == nil {
 		t.Errorf("unknown org accepted:\n%s", out)
+	}
+}
+
+// TestLedgerSealCommand seals the demo ledgers into small segments: verify
+// still counts every entry and passes, and the server answers the public
+// ledger of every campaign exactly as before.
+func TestLedgerSealCommand(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command(binPath, "seed", "--demo", "--data-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	verify := func() donations.VerifyReport {
+		t.Helper()
+		out, err := exec.Command(binPath, "ledger", "verify", "--json", "--data-dir", dir).Output()
+		if err != nil {
+			t.Fatalf("ledger verify: %v\n%s", err, out)
+		}
+		var r donations.VerifyReport
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		return r
+	}
+	ledgers := func() map[string]string {
+		t.Helper()
+		p := startServe(t, dir)
+		defer func() { _ = p.cmd.Process.Signal(syscall.SIGTERM); _ = p.cmd.Wait() }()
+		s := newSession(t, p.url)
+		st, body := s.call("GET", "/api/v1/campaigns?limit=100", nil)
+		if st != 200 {
+			t.Fatalf("campaigns: %d %v", st, body)
+		}
+		out := map[string]string{}
+		for _, c := range body["items"].([]any) {
+			id := c.(map[string]any)["campaign"].(map[string]any)["id"].(string)
+			for _, page := range []string{"?limit=100", "?after=2&limit=3"} {
+				st, l := s.call("GET", "/api/v1/campaigns/"+id+"/ledger"+page, nil)
+				if st != 200 {
+					t.Fatalf("ledger of %s: %d %v", id, st, l)
+				}
+				b, _ := json.Marshal(l)
+				out[id+page] = string(b)
+			}
+		}
+		return out
+	}
+	before, pages := verify(), ledgers()
+	if before.Entries < 10 || !before.OK() {
+		t.Fatalf("demo ledgers: %+v", before)
+	}
+	out, err := exec.Command(binPath, "ledger", "seal", "--json", "--segment-size", "3", "--data-dir", dir).Output()
+	if err != nil {
+		t.Fatalf("ledger seal: %v\n%s", err, out)
+	}
+	var r struct{ Segments, Entries int }
+	if err := json.Unmarshal(out, &r); err != nil || r.Segments < 3 || r.Entries != 3*r.Segments {
+		t.Fatalf("seal report %s (%v)", out, err)
+	}
+	after := verify()
+	if !after.OK() || after.Entries != before.Entries || after.Ledgers != before.Ledgers {
+		t.Errorf("verify after sealing: %+v, before %+v", after, before)
+	}
+	if diff := cmp.Diff(pages, ledgers()); diff != "" {
+		t.Errorf("public ledgers changed by sealing (-before +after):\n%s", diff)
+	}
+	if out, err := exec.Command(binPath, "ledger", "seal", "--segment-size", "0", "--data-dir", dir).CombinedOutput(); err == nil {
+		t.Errorf("segment size 0 accepted:\n%s", out)
 	}
 }
 
