@@ -19,38 +19,16 @@ import (
 	"github.com/tongban/tongban/donations"
 )
 
-// Sealed segments.
+// Sealed segments: full blocks of a ledger's entries moved, once they are
+// behind the ledger's seal, into one immutable document each. The design,
+// the order readers follow and why it is exact are in docs/ledger.md.
 //
-// Entries are written one document each into ledger_entries, exactly as
-// ARCHITECTURE.md describes: the unique (ledger, seq) index decides the
-// writers' race. Once a ledger has a full block of DefaultSegmentSize
-// entries behind its seal, Seal moves that block into one immutable
-// segment document of ledger_segments (the entries gob-encoded and
-// zstd-compressed, with the donor and
-// need IDs of its entries beside them for queries),
-// advances the ledger's seal in ledger_seals, and only then removes the
-// block's entry documents. Nothing is ever updated in place: a segment is
-// written once and never changed, and an entry's content and hash are the
-// same in either home.
-//
-// Why: reading a document costs the embedded FerretDB about 300 µs
-// whatever its size, so verifying, tracing and reporting over one document
-// per entry ran at ~3,000 entries/s. A segment carries a thousand entries
-// for the cost of a few documents.
-//
-// Readers follow one order so that a seal running beside them never hides
-// an entry: read ledger_entries first, then the seal, then the segments;
-// an entry of ledger_entries at or below the seal is a left-over copy (a
-// seal interrupted before its deletion, or a late writer's insert) and is
-// ignored, because the segment is the entry's home from the moment the
-// seal names it. A segment above the seal (a seal interrupted before it
-// advanced) is ignored too; the next Seal finishes it.
-//
-// A writer that fell behind may insert a position that was sealed in the
-// meantime (its original document is gone, so the unique index lets the
-// insert through). InsertEntry reads the seal after every insert and takes
-// such an insert back, answering ECONFLICT, so the writer catches up as it
-// does when another writer wins the position.
+// In short: entries are written one document each into ledger_entries
+// (the unique (ledger, seq) index decides the writers' race); Seal moves a
+// full block into a segment, advances the seal, then removes the block's
+// entry documents. Readers read ledger_entries, then the seal, then the
+// segments; copies at or below the seal are ignored. InsertEntry takes back
+// an insert into a position that was sealed meanwhile.
 
 const (
 	colSegments = "ledger_segments"
