@@ -451,6 +451,9 @@ func TestPledgeSuggestionApply(t *testing.T) {
 		{"no assignments", coord, map[string]any{}, 400, "assignments"},
 		{"a count of 0", coord, map[string]any{"assignments": []any{map[string]any{"pledge_id": p1, "pledge_line": 0, "need_id": needA, "item": 0, "count": 0}}}, 400, "assignments[0].count"},
 		{"malformed JSON", coord, `{"assignments": [`, 400, ""},
+		{"malformed JSON from a stranger", otherStaff, `{"assignments": [`, 403, ""},
+		{"assignments null", coord, map[string]any{"assignments": nil}, 400, "assignments"},
+		{"an empty pledge ID", coord, map[string]any{"assignments": []any{map[string]any{"pledge_id": "", "pledge_line": 0, "need_id": needA, "item": 0, "count": 1}}}, 400, "assignments[0].pledge_id"},
 		{"an unknown field", coord, map[string]any{"assignments": raw, "force": true}, 400, ""},
 		{"not the suggestion shown", coord, map[string]any{"assignments": stale}, 409, "assignments"},
 	}

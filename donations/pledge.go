@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -120,6 +121,10 @@ type PledgeStore interface {
 	// with want giving each line's expected type, size and count). It
 	// returns ECONFLICT when it did not match.
 	ReserveItems(ctx context.Context, needID string, lines []PledgeLine, want []matching.Item) error
+	// DeletePledge removes the pledge if the stored version is version
+	// (EPRECONDITION otherwise; ENOTFOUND when missing). It exists to take
+	// back a pledge just written, never to erase a donor's record.
+	DeletePledge(ctx context.Context, id string, version int64) error
 	// ReleaseItems takes each line's count back from the pledged counters.
 	ReleaseItems(ctx context.Context, needID string, lines []PledgeLine) error
 	// DeliverItems adds each line's Delivered to items[].delivered and
@@ -148,6 +153,8 @@ type PledgeService struct {
 	// DonorName returns a user's display name (stored masked), or nil.
 	DonorName func(ctx context.Context, userID string) (string, error)
 	Now       func() time.Time
+	// Logger hears writes that could not be undone; nil is slog.Default().
+	Logger *slog.Logger
 }
 
 func (s *PledgeService) now() time.Time {

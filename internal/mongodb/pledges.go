@@ -78,6 +78,27 @@ func (s *PledgeStore) ReplacePledge(ctx context.Context, p *donations.Pledge, ve
 	return &next, nil
 }
 
+// DeletePledge removes the pledge if its stored version is version:
+// EPRECONDITION when it changed, ENOTFOUND when it is missing.
+func (s *PledgeStore) DeletePledge(ctx context.Context, id string, version int64) error {
+	c := s.db.Collection(colPledges)
+	res, err := c.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}})
+	if err != nil {
+		return translate(err, "pledge")
+	}
+	if res.DeletedCount > 0 {
+		return nil
+	}
+	n, err := c.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return translate(err, "pledge")
+	}
+	if n == 0 {
+		return tongban.Errorf(tongban.ENOTFOUND, "pledge not found.")
+	}
+	return tongban.Errorf(tongban.EPRECONDITION, "The pledge was changed meanwhile; reload and try again.")
+}
+
 // ReserveItems raises the pledged counters of the need's lines in one
 // guarded single-document update: it matches only while the need is public
 // and each line still has its type, size and count and room for the
