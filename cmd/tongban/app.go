@@ -167,7 +167,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openMoney(); err != nil {
 		return err
 	}
-	m.Pledges = &donations.PledgeService{Store: mongodb.NewPledgeStore(db), Needs: m.Needs.Store, Screen: privacy.Check,
+	m.Pledges = &donations.PledgeService{Store: mongodb.NewPledgeStore(db), Needs: m.Needs.Store, Screen: privacy.Check, Logger: m.Logger,
 		Photo: func(ctx context.Context, key string) (donations.PhotoInfo, error) {
 			info, err := m.Blob.Stat(ctx, key)
 			return donations.PhotoInfo{SHA256: info.SHA256, ContentType: info.ContentType}, err

@@ -210,14 +210,6 @@ export async function listExpensesPage(ledger: string, status: string, cursor: s
   return { items: r.items ?? [], next_cursor: r.next_cursor || null }
 }
 
-/** listExpenses reads the first page of a ledger's expenses (up to 100). */
-export async function listExpenses(ledger: string, status?: string): Promise<Expense[]> {
-  const q = new URLSearchParams({ ledger, limit: '100' })
-  if (status) q.set('status', status)
-  const r = await get<{ items: Expense[] | null }>(`/expenses?${q.toString()}`)
-  return r.items ?? []
-}
-
 export function approveExpense(id: string): Promise<{ expense: Expense; entry: { id: string; seq: number; hash: string } }> {
   return post<{ expense: Expense; entry: { id: string; seq: number; hash: string } }>(`/expenses/${enc(id)}/approve`)
 }
