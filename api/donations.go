@@ -564,13 +564,20 @@ func (s *Server) expenseFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.sendStoredFile(c, *r, "The stored file does not match the receipt's SHA-256.", "receipt-"+strconv.Itoa(n+1))
+}
+
+// sendStoredFile sends the file a ledger entry or expense recorded, inline
+// and never cached, after checking the stored bytes are the ones whose hash
+// was recorded (mismatch is ENOTFOUND with that message).
+func (s *Server) sendStoredFile(c *fiber.Ctx, r donations.Receipt, mismatch, name string) error {
 	rc, info, err := s.deps.Money.Blob.Get(c.UserContext(), r.BlobKey)
 	if err != nil {
 		return err
 	}
 	if info.SHA256 != r.SHA256 {
 		rc.Close()
-		return tongban.Errorf(tongban.ENOTFOUND, "The stored file does not match the receipt's SHA-256.")
+		return tongban.Errorf(tongban.ENOTFOUND, "%s", mismatch)
 	}
 	data, err := io.ReadAll(io.LimitReader(rc, int64(s.deps.Money.MaxUpload)+1))
 	rc.Close()
@@ -579,7 +586,7 @@ func (s *Server) expenseFile(c *fiber.Ctx) error {
 	}
 	ext := map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[info.ContentType]
 	c.Set(fiber.HeaderContentType, info.ContentType)
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="receipt-`+strconv.Itoa(n+1)+ext+`"`)
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+name+ext+`"`)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set("X-Content-Type-Options", "nosniff")
 	return c.Send(data)
@@ -632,23 +639,5 @@ func (s *Server) donationSlip(c *fiber.Ctx) error {
 	if len(e.Links.Receipts) == 0 || e.Links.Receipts[0].BlobKey == "" {
 		return tongban.Errorf(tongban.ENOTFOUND, "This gift has no slip: it was not recorded offline.")
 	}
-	r := e.Links.Receipts[0]
-	rc, info, err := s.deps.Money.Blob.Get(c.UserContext(), r.BlobKey)
-	if err != nil {
-		return err
-	}
-	data, err := io.ReadAll(io.LimitReader(rc, int64(s.deps.Money.MaxUpload)+1))
-	rc.Close()
-	if err != nil {
-		return err
-	}
-	if info.SHA256 != r.SHA256 {
-		return tongban.Errorf(tongban.ENOTFOUND, "The stored file does not match the slip's SHA-256.")
-	}
-	ext := map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[info.ContentType]
-	c.Set(fiber.HeaderContentType, info.ContentType)
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="slip-`+strconv.FormatInt(e.Seq, 10)+ext+`"`)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
-	return c.Send(data)
+	return s.sendStoredFile(c, e.Links.Receipts[0], "The stored file does not match the slip's SHA-256.", "slip-"+strconv.FormatInt(e.Seq, 10))
 }
