@@ -1,13 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia } from 'pinia'
-import { createMemoryHistory } from 'vue-router'
-import App from '@/App.vue'
-import { i18n, setLocale } from '@/i18n'
-import { makeRouter } from '@/router'
+import { flushPromises } from '@vue/test-utils'
+import { setLocale } from '@/i18n'
 import type { Expense } from '@/api/finance'
-import type { Membership } from '@/api/types'
-import { makeUser } from './fixtures'
+import { financeMembership, makeExpense, makeUser } from './fixtures'
+import { mountApp, range } from './mount'
 
 // The approval queue reads the expenses page by page (at most 100 a page)
 // and follows next_cursor with "load more"; a decided expense leaves the
@@ -20,24 +16,9 @@ interface Call {
 
 let calls: Call[] = []
 
-const finance: Membership = { org_id: 'o-1', org_name: '共青团隆安县委员会', org_type: 'youth_league', county_code: '439921', role: 'finance' }
 
-function expense(n: number): Expense {
-  return {
-    id: `x-${n}`,
-    ledger: 'general',
-    need_id: 'n-1',
-    org_id: 'o-1',
-    vendor: `供应商 ${n}`,
-    description: '学习用品一批',
-    category: 'school_supplies',
-    amount_fen: 1000 + n,
-    receipts: [],
-    status: 'pending',
-    created_by: 'u-2',
-    created_at: '2026-11-01T02:03:04Z',
-  }
-}
+
+const expense = (n: number): Expense => makeExpense(n)
 
 /** pages maps a cursor ('' = first page) to the page the server answers. */
 function serve(pages: Record<string, { items: Expense[]; next_cursor: string | null }>): void {
@@ -52,7 +33,7 @@ function serve(pages: Record<string, { items: Expense[]; next_cursor: string | n
       const json = (status: number, body: unknown) =>
         new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } })
       const path = url.pathname
-      if (path === '/api/v1/auth/me') return json(200, { user: makeUser(['donor'], [finance]) })
+      if (path === '/api/v1/auth/me') return json(200, { user: makeUser(['donor'], [financeMembership]) })
       if (path === '/api/v1/campaigns') return json(200, { items: [], next_cursor: null })
       if (path === '/api/v1/ledgers/general/balances')
         return json(200, {
@@ -74,14 +55,7 @@ function serve(pages: Record<string, { items: Expense[]; next_cursor: string | n
   )
 }
 
-async function mountAt(path: string) {
-  const pinia = createPinia()
-  const router = makeRouter(pinia, createMemoryHistory())
-  await router.push(path)
-  const wrapper = mount(App, { global: { plugins: [pinia, i18n, router] }, attachTo: document.body })
-  await flushPromises()
-  return wrapper
-}
+const mountAt = async (path: string) => (await mountApp(path)).wrapper
 
 function listed(wrapper: Awaited<ReturnType<typeof mountAt>>): string[] {
   return wrapper.findAll('[data-testid^="expense-x-"]').map((li) => li.attributes('data-testid') ?? '')
@@ -90,8 +64,6 @@ function listed(wrapper: Awaited<ReturnType<typeof mountAt>>): string[] {
 function expenseCalls(): URLSearchParams[] {
   return calls.filter((c) => c.url.pathname === '/api/v1/expenses' && c.method === 'GET').map((c) => c.url.searchParams)
 }
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 
 afterEach(() => {
   document.body.innerHTML = ''

@@ -1,13 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia } from 'pinia'
-import { createMemoryHistory } from 'vue-router'
-import App from '@/App.vue'
-import { i18n, setLocale } from '@/i18n'
-import { makeRouter } from '@/router'
+import { flushPromises } from '@vue/test-utils'
+import { setLocale } from '@/i18n'
 import type { Expense } from '@/api/finance'
-import type { Membership } from '@/api/types'
-import { makeUser } from './fixtures'
+import { financeMembership, makeExpense, makeUser } from './fixtures'
+import { mountApp, range } from './mount'
 
 // The publish-receipts page reads the approved expenses page by page (at
 // most 100 a page) and follows next_cursor with "load more"; publishing a
@@ -20,25 +16,12 @@ interface Call {
 
 let calls: Call[] = []
 
-const finance: Membership = { org_id: 'o-1', org_name: '共青团隆安县委员会', org_type: 'youth_league', county_code: '439921', role: 'finance' }
+
 
 const sha = (n: number) => n.toString(16).padStart(64, '0')
 
 function expense(n: number): Expense {
-  return {
-    id: `x-${n}`,
-    ledger: 'general',
-    need_id: 'n-1',
-    org_id: 'o-1',
-    vendor: `供应商 ${n}`,
-    description: '学习用品一批',
-    category: 'school_supplies',
-    amount_fen: 1000 + n,
-    receipts: [{ sha256: sha(n), content_type: 'image/jpeg', kind: 'invoice' }],
-    status: 'approved',
-    created_by: 'u-2',
-    created_at: '2026-11-01T02:03:04Z',
-  }
+  return makeExpense(n, { receipts: [{ sha256: sha(n), content_type: 'image/jpeg', kind: 'invoice' }], status: 'approved' })
 }
 
 /** pages maps a cursor ('' = first page) to the page the server answers. */
@@ -55,7 +38,7 @@ function serve(pages: Record<string, { items: Expense[]; next_cursor: string | n
       const json = (status: number, body: unknown) =>
         new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } })
       const path = url.pathname
-      if (path === '/api/v1/auth/me') return json(200, { user: makeUser(['donor'], [finance]) })
+      if (path === '/api/v1/auth/me') return json(200, { user: makeUser(['donor'], [financeMembership]) })
       if (path === '/api/v1/campaigns') return json(200, { items: [], next_cursor: null })
       if (path === '/api/v1/ledgers/general/balances')
         return json(200, {
@@ -79,14 +62,7 @@ function serve(pages: Record<string, { items: Expense[]; next_cursor: string | n
   )
 }
 
-async function mountAt(path: string) {
-  const pinia = createPinia()
-  const router = makeRouter(pinia, createMemoryHistory())
-  await router.push(path)
-  const wrapper = mount(App, { global: { plugins: [pinia, i18n, router] }, attachTo: document.body })
-  await flushPromises()
-  return wrapper
-}
+const mountAt = async (path: string) => (await mountApp(path)).wrapper
 
 function listed(wrapper: Awaited<ReturnType<typeof mountAt>>): string[] {
   return wrapper.findAll('[data-testid^="publish-expense-x-"]').map((a) => a.attributes('data-testid') ?? '')
@@ -95,8 +71,6 @@ function listed(wrapper: Awaited<ReturnType<typeof mountAt>>): string[] {
 function expenseCalls(): URLSearchParams[] {
   return calls.filter((c) => c.url.pathname === '/api/v1/expenses' && c.method === 'GET').map((c) => c.url.searchParams)
 }
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 
 afterEach(() => {
   document.body.innerHTML = ''
