@@ -1372,14 +1372,8 @@ func (s *Service) NeedTotals(ctx context.Context, needID string) (*NeedTotals, e
 	if err != nil {
 		return nil, err
 	}
-	t := &NeedTotals{NeedID: needID}
-	for _, e := range es {
-		d := needDeltas(e)[needID]
-		t.RaisedFen += d.RaisedFen
-		t.SpentFen += d.SpentFen
-	}
-	t.BalanceFen = t.RaisedFen - t.SpentFen
-	return t, nil
+	t := totalsOf(needID, es)
+	return &t, nil
 }
 
 // Verify verifies every ledger (see Verify); administrators and finance

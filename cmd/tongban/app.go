@@ -261,10 +261,11 @@ func (m *Main) URL() string {
 func (m *Main) Run(ctx context.Context) error {
 	wctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.wg.Add(3)
+	m.wg.Add(4)
 	go func() { defer m.wg.Done(); m.Worker.Run(wctx) }()
 	go func() { defer m.wg.Done(); m.janitor(wctx) }()
 	go func() { defer m.wg.Done(); m.sealer(wctx, sealEvery) }()
+	go func() { defer m.wg.Done(); m.reconcileOnce(wctx) }() // need counters, see reconcile.go
 
 	errc := make(chan error, 1)
 	go func() {

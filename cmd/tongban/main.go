@@ -5,6 +5,7 @@
 //	tongban user create --admin     create an account (the first admin)
 //	tongban reindex                 rebuild the search indexes from the database
 //	tongban match run --org ID      optimal batch matching (--dry-run to preview)
+//	tongban needs reconcile         repair need counters from the ledger and pledges
 package main
 
 import (
@@ -40,6 +41,7 @@ Usage:
   tongban match run --org ID [--dry-run] optimal batch matching with explanations
   tongban ledger verify [--json]        recompute every ledger hash chain and balance; non-zero exit on any mismatch
   tongban ledger seal [--json]          move full blocks of 1,000 ledger entries into sealed segments (the server does this every 30 s)
+  tongban needs reconcile [--dry-run] [--json]   recompute need counters from the ledger and the pledges and repair them (the server does this at start-up)
   tongban version                       print the version
 
 Every flag has an environment variable; run a command with -h to list them.
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUser(ctx, args[1:], stdout, stderr)
 	case "ledger":
 		return runLedger(ctx, args[1:], stdout, stderr)
+	case "needs":
+		return runNeeds(ctx, args[1:], stdout, stderr)
 	case "match":
 		return runMatch(ctx, args[1:], stdout, stderr)
 	case "reindex":

@@ -2,12 +2,15 @@ package mongodb
 
 import (
 	"context"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/tongban/tongban"
 	"github.com/tongban/tongban/accounts"
+	"github.com/tongban/tongban/donations"
 	"github.com/tongban/tongban/internal/outbox"
 	"github.com/tongban/tongban/matching"
 )
@@ -75,6 +78,72 @@ func (s *NeedStore) ReplaceNeed(ctx context.Context, n *matching.Need, version i
 		return nil, err
 	}
 	return &next, nil
+}
+
+// ReconcileStore implements donations.ReconcileStore: the needs, the
+// ledger entries and the pledges, to recompute and repair need counters.
+type ReconcileStore struct {
+	*NeedStore
+	ledger  *LedgerStore
+	pledges *PledgeStore
+}
+
+// NewReconcileStore returns the counter repair store over db.
+func NewReconcileStore(db *DB) *ReconcileStore {
+	return &ReconcileStore{NeedStore: NewNeedStore(db), ledger: NewLedgerStore(db), pledges: NewPledgeStore(db)}
+}
+
+var _ donations.ReconcileStore = (*ReconcileStore)(nil)
+
+// FindEntriesByNeed returns every ledger entry touching the need.
+func (s *ReconcileStore) FindEntriesByNeed(ctx context.Context, needID string) ([]*donations.Entry, error) {
+	return s.ledger.FindEntriesByNeed(ctx, needID)
+}
+
+// FindPledgesOfNeed returns every pledge of the need, of any status.
+func (s *ReconcileStore) FindPledgesOfNeed(ctx context.Context, needID string) ([]*donations.Pledge, error) {
+	return s.pledges.FindPledgesOfNeed(ctx, needID)
+}
+
+// SetNeedCounters stores c as the need's progress and line counters in one
+// single-document update that matches only while the stored version is
+// version; it increments the version, so a stale replace fails instead of
+// overwriting the counters. EPRECONDITION when the version changed,
+// ENOTFOUND when the need is missing. The need's search document shows
+// raised_fen, so an outbox entry goes first; the status then follows the
+// progress (settleStatus).
+func (s *NeedStore) SetNeedCounters(ctx context.Context, needID string, version int64, c donations.NeedCounters) error {
+	if err := NewOutboxStore(s.db).Enqueue(ctx, matching.NeedIndex, needID); err != nil {
+		return err
+	}
+	set := bson.D{
+		{Key: "progress.raised_fen", Value: c.RaisedFen},
+		{Key: "progress.spent_fen", Value: c.SpentFen},
+		{Key: "progress.items_pledged", Value: c.ItemsPledged},
+		{Key: "progress.items_delivered", Value: c.ItemsDelivered},
+	}
+	for i, l := range c.Lines {
+		p := fmt.Sprintf("items.%d.", i)
+		set = append(set, bson.E{Key: p + "pledged", Value: l.Pledged}, bson.E{Key: p + "delivered", Value: l.Delivered})
+	}
+	set = append(set, bson.E{Key: "updated_at", Value: s.db.Now().UTC()})
+	col := s.db.Collection(colNeeds)
+	res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: needID}, {Key: "version", Value: version}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}}})
+	if err != nil {
+		return translate(err, "need")
+	}
+	if res.MatchedCount == 0 {
+		n, err := col.CountDocuments(ctx, bson.D{{Key: "_id", Value: needID}})
+		if err != nil {
+			return translate(err, "need")
+		}
+		if n == 0 {
+			return tongban.Errorf(tongban.ENOTFOUND, "need not found.")
+		}
+		return tongban.Errorf(tongban.EPRECONDITION, "The need was changed meanwhile; reload and try again.")
+	}
+	return settleStatus(ctx, s.db, needID)
 }
 
 // NeedProjector projects published needs into the public "needs" index.

@@ -68,6 +68,19 @@ func (s *PledgeStore) FindPledges(ctx context.Context, f donations.PledgeFilter)
 	return out, translate(cur.All(ctx, &out), "pledges")
 }
 
+// FindPledgesOfNeed returns every pledge of the need, of any status, in
+// creation order, without FindPledges' limit (repairing the need's
+// counters must see them all).
+func (s *PledgeStore) FindPledgesOfNeed(ctx context.Context, needID string) ([]*donations.Pledge, error) {
+	cur, err := s.db.Collection(colPledges).Find(ctx, bson.D{{Key: "need_id", Value: needID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "pledges")
+	}
+	out := []*donations.Pledge{}
+	return out, translate(cur.All(ctx, &out), "pledges")
+}
+
 // ReplacePledge stores p if the stored version equals version.
 func (s *PledgeStore) ReplacePledge(ctx context.Context, p *donations.Pledge, version int64) (*donations.Pledge, error) {
 	next := *p
