@@ -12,24 +12,28 @@ import (
 	"github.com/tongban/tongban/internal/mongodb"
 )
 
-// demoActivity is one seeded activity: sessions start `days` days from now
-// at `hour` (Asia/Shanghai) and last two and a half hours.
+// demoActivity is one seeded activity: its sessions are held on weekday
+// (Asia/Shanghai) at `hour`, in the weeks listed (0 is the first such day at
+// least three days from now, so sign-up deadlines are never close), and
+// last two and a half hours.
 type demoActivity struct {
 	title, description, venue, county string
 	qualification                     string
-	days                              []int
+	weekday                           time.Weekday
+	weeks                             []int
 	hour                              int
 	capacity                          map[string]int
 	children                          int
 }
 
+// The demo activities of 共青团隆安县委员会, all in 隆安县.
 var demoActivities = []demoActivity{
 	{title: "童伴之家周末课业辅导", description: "每周六上午在童伴之家为留守儿童辅导作业、讲解数学和语文，志愿者请提前十分钟到场签到。",
-		venue: "石门镇童伴之家", county: "439921", days: []int{5, 12, 19}, hour: 9, capacity: map[string]int{"tutor": 4, "companion": 2, "logistics": 1}, children: 15},
-	{title: "寒假心理陪伴营", description: "寒假期间开展团体游戏、绘画和谈心活动，陪伴孩子度过假期；需具备心理咨询或陪伴相关培训经历。",
-		venue: "隆安县青少年活动中心", county: "439921", qualification: "counselling", days: []int{9}, hour: 14, capacity: map[string]int{"companion": 3, "logistics": 2}, children: 30},
+		venue: "石门镇童伴之家", county: "439921", weekday: time.Saturday, weeks: []int{0, 1, 2}, hour: 9, capacity: map[string]int{"tutor": 4, "companion": 2, "logistics": 1}, children: 15},
+	{title: "周末心理陪伴小组", description: "周日下午开展团体游戏、绘画和谈心活动，帮助孩子表达情绪、结交朋友；需具备心理咨询或陪伴相关培训经历。",
+		venue: "隆安县青少年活动中心", county: "439921", qualification: "counselling", weekday: time.Sunday, weeks: []int{1}, hour: 14, capacity: map[string]int{"companion": 3, "logistics": 2}, children: 30},
 	{title: "乡村小学阅读角开放日", description: "整理图书角、带领孩子分组共读绘本，并协助学校完成借阅登记。",
-		venue: "新田镇中心小学图书室", county: "439923", days: []int{7, 21}, hour: 15, capacity: map[string]int{"tutor": 2, "companion": 2}, children: 20},
+		venue: "桃花乡中心小学图书室", county: "439921", weekday: time.Saturday, weeks: []int{1, 3}, hour: 15, capacity: map[string]int{"tutor": 2, "companion": 2}, children: 20},
 }
 
 // seedActivities creates the demo activities of the organisation orgID as
@@ -43,8 +47,12 @@ func seedActivities(ctx context.Context, m *Main, orgID, coordinatorID string, v
 	var first []string // the first session of each activity
 	for _, d := range demoActivities {
 		in := activities.ActivityInput{Title: d.title, Description: d.description, Qualification: d.qualification}
-		for _, days := range d.days {
-			start := today.AddDate(0, 0, days).Add(time.Duration(d.hour) * time.Hour)
+		offset := (int(d.weekday) - int(today.Weekday()) + 7) % 7
+		if offset < 3 {
+			offset += 7
+		}
+		for _, w := range d.weeks {
+			start := today.AddDate(0, 0, offset+7*w).Add(time.Duration(d.hour) * time.Hour)
 			in.Sessions = append(in.Sessions, activities.SessionInput{Start: start.Format(time.RFC3339), End: start.Add(150 * time.Minute).Format(time.RFC3339),
 				VenueName: d.venue, CountyCode: d.county, Capacity: d.capacity, SignupDeadline: start.Add(-12 * time.Hour).Format(time.RFC3339), ChildrenExpected: d.children})
 		}
