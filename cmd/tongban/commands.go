@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/tongban/tongban/accounts"
+	"github.com/tongban/tongban/internal/mongodb"
 	"github.com/tongban/tongban/internal/outbox"
 )
 
@@ -186,4 +188,18 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "%s: %d documents indexed\n", name, n)
 	}
 	return nil
+}
+
+// openDatabase opens only the database of m's configuration, for commands
+// that need nothing else (so they can run beside a serving instance on
+// MongoDB); FerretDB and driver warnings go to stderr.
+func openDatabase(ctx context.Context, m *Main, stderr io.Writer) (*mongodb.DB, error) {
+	return mongodb.Open(ctx, mongodb.Config{URI: m.Config.MongoURI, Database: m.Config.MongoDatabase, DataDir: m.Config.DataDir, Logger: NewLogger(stderr, "warn")})
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,8 +33,7 @@ func runLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parse(fs, m, args[1:]); err != nil {
 		return err
 	}
-	logger := NewLogger(stderr, "warn")
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: m.Config.MongoURI, Database: m.Config.MongoDatabase, DataDir: m.Config.DataDir, Logger: logger})
+	db, err := openDatabase(ctx, m, stderr)
 	if err != nil {
 		return err
 	}
@@ -45,9 +43,7 @@ func runLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("read the ledgers: %w", err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		if err := writeJSON(stdout, r); err != nil {
 			return err
 		}
 	} else {
@@ -85,7 +81,7 @@ func runLedgerSeal(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *size < 1 || *size > 100_000 {
 		return errors.New("--segment-size must be between 1 and 100000")
 	}
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: m.Config.MongoURI, Database: m.Config.MongoDatabase, DataDir: m.Config.DataDir, Logger: NewLogger(stderr, "warn")})
+	db, err := openDatabase(ctx, m, stderr)
 	if err != nil {
 		return err
 	}
@@ -95,7 +91,7 @@ func runLedgerSeal(ctx context.Context, args []string, stdout, stderr io.Writer)
 	r, err := store.Seal(ctx)
 	if r != nil {
 		if *asJSON {
-			if jerr := json.NewEncoder(stdout).Encode(r); jerr != nil {
+			if jerr := writeJSON(stdout, r); jerr != nil {
 				return jerr
 			}
 		} else {

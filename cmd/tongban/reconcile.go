@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -43,7 +42,7 @@ func runNeeds(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *settle < 0 {
 		return errors.New("--settle must not be negative")
 	}
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: m.Config.MongoURI, Database: m.Config.MongoDatabase, DataDir: m.Config.DataDir, Logger: NewLogger(stderr, "warn")})
+	db, err := openDatabase(ctx, m, stderr)
 	if err != nil {
 		return err
 	}
@@ -54,9 +53,7 @@ func runNeeds(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("reconcile need counters: %w", err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		if err := writeJSON(stdout, r); err != nil {
 			return err
 		}
 	} else {
