@@ -12,6 +12,7 @@ import (
 	"github.com/tongban/tongban"
 	"github.com/tongban/tongban/accounts"
 	"github.com/tongban/tongban/donations"
+	"github.com/tongban/tongban/matching"
 )
 
 // Collections of the money domain.
@@ -459,6 +460,11 @@ var _ donations.NeedProgress = (*NeedProgressStore)(nil)
 // an edit based on the need as read before fails with EPRECONDITION rather
 // than overwriting the progress. A missing need is ENOTFOUND.
 func (s *NeedProgressStore) AddNeedProgress(ctx context.Context, needID string, raisedFen, spentFen int64) error {
+	// The search document shows the money raised: the outbox entry goes
+	// first, as for every indexed write.
+	if err := NewOutboxStore(s.db).Enqueue(ctx, matching.NeedIndex, needID); err != nil {
+		return err
+	}
 	res, err := s.db.Collection(colNeeds).UpdateOne(ctx, bson.D{{Key: "_id", Value: needID}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "progress.raised_fen", Value: raisedFen}, {Key: "progress.spent_fen", Value: spentFen}, {Key: "version", Value: int64(1)}}},
 			{Key: "$set", Value: bson.D{{Key: "updated_at", Value: s.db.Now().UTC()}}}})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/tongban/tongban"
 	"github.com/tongban/tongban/internal/mongodb"
 	"github.com/tongban/tongban/matching"
@@ -70,5 +72,45 @@ func TestProgressSettlesNeedStatus(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("history[%d] = %s, want %s", i, got[i], want[i])
 		}
+	}
+}
+
+// TestProgressQueuesSearchUpdate: the search document of a need shows the
+// money raised, so every progress update queues the need for reindexing,
+// also when its status stays the same.
+func TestProgressQueuesSearchUpdate(t *testing.T) {
+	ctx := context.Background()
+	ns := mongodb.NewNeedStore(testDB)
+	ps := mongodb.NewNeedProgressStore(testDB)
+	n := &matching.Need{ID: tongban.NewID(), OrgID: "o1", OrgName: "童伴测试", Kind: matching.KindFunding, Category: "scholarship",
+		Title: "助学", Narrative: "助学金", CountyCode: "439921", CountyName: "隆安县", AgeBand: matching.Band{Min: 16, Max: 18}, Children: 1,
+		Mode: matching.ModeEither, TargetFen: 1000, Urgency: 3, Status: matching.StatusPartiallyFulfilled, Subjects: []string{}, Schedule: []matching.Slot{},
+		Languages: []string{}, Items: []matching.Item{}, History: []matching.Transition{}, Version: 1}
+	n.Progress.RaisedFen = 100
+	if err := ns.CreateNeed(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	queued := func() int64 {
+		c, err := testDB.Collection("outbox").CountDocuments(ctx, bson.D{{Key: "index", Value: matching.NeedIndex}, {Key: "doc_id", Value: n.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	before := queued()
+	for _, raised := range []int64{200, 300} { // still partially fulfilled
+		if err := ps.AddNeedProgress(ctx, n.ID, raised, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := queued()-before, int64(2); got != want {
+		t.Errorf("outbox entries for the need: %d new, want %d", got, want)
+	}
+	got, err := ns.FindNeedByID(ctx, n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != matching.StatusPartiallyFulfilled || got.Progress.RaisedFen != 600 {
+		t.Errorf("need: %s, raised %d; want partially_fulfilled, 600", got.Status, got.Progress.RaisedFen)
 	}
 }
