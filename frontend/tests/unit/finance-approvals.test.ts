@@ -2,67 +2,29 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import { setLocale } from '@/i18n'
 import type { Expense } from '@/api/finance'
-import { financeMembership, makeExpense, makeUser } from './fixtures'
+import { makeExpense } from './fixtures'
+import { expenseCalls, serveExpensePages, type ExpensePages } from './expense-pages'
 import { mountApp, range } from './mount'
 
 // The approval queue reads the expenses page by page (at most 100 a page)
 // and follows next_cursor with "load more"; a decided expense leaves the
 // list without losing the pages already loaded.
 
-interface Call {
-  method: string
-  url: URL
-}
-
-let calls: Call[] = []
-
-
-
 const expense = (n: number): Expense => makeExpense(n)
 
-/** pages maps a cursor ('' = first page) to the page the server answers. */
-function serve(pages: Record<string, { items: Expense[]; next_cursor: string | null }>): void {
-  document.cookie = 'tongban_csrf=test-token-0000000000000000'
-  calls = []
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-      const url = new URL(String(input), 'http://localhost')
-      const method = init.method ?? 'GET'
-      calls.push({ method, url })
-      const json = (status: number, body: unknown) =>
-        new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } })
-      const path = url.pathname
-      if (path === '/api/v1/auth/me') return json(200, { user: makeUser(['donor'], [financeMembership]) })
-      if (path === '/api/v1/campaigns') return json(200, { items: [], next_cursor: null })
-      if (path === '/api/v1/ledgers/general/balances')
-        return json(200, {
-          ledger: 'general',
-          as_of_seq: 3,
-          totals: { raised_fen: 0, allocated_fen: 0, spent_fen: 0, refunded_fen: 0, unallocated_fen: 0, held_by_needs_fen: 0, balance_fen: 0 },
-          pool_fen: 0,
-          needs: [],
-        })
-      if (path === '/api/v1/orgs/o-1/members') return json(200, { items: [] })
-      if (path === '/api/v1/expenses' && method === 'GET') {
-        const page = pages[url.searchParams.get('cursor') ?? '']
-        return page ? json(200, page) : json(400, { status: 400, detail: 'bad cursor' })
-      }
-      if (path === '/api/v1/expenses/x-150/approve' && method === 'POST')
-        return json(200, { expense: { ...expense(150), status: 'approved' }, entry: { id: 'general-4', seq: 4, hash: 'ab'.repeat(32) } })
-      return json(404, { status: 404, detail: `unmocked ${method} ${path}` })
-    }),
-  )
+function serve(pages: ExpensePages): void {
+  serveExpensePages(pages, (method, path, json) => {
+    if (path === '/api/v1/orgs/o-1/members') return json(200, { items: [] })
+    if (path === '/api/v1/expenses/x-150/approve' && method === 'POST')
+      return json(200, { expense: { ...expense(150), status: 'approved' }, entry: { id: 'general-4', seq: 4, hash: 'ab'.repeat(32) } })
+    return undefined
+  })
 }
 
 const mountAt = async (path: string) => (await mountApp(path)).wrapper
 
 function listed(wrapper: Awaited<ReturnType<typeof mountAt>>): string[] {
   return wrapper.findAll('[data-testid^="expense-x-"]').map((li) => li.attributes('data-testid') ?? '')
-}
-
-function expenseCalls(): URLSearchParams[] {
-  return calls.filter((c) => c.url.pathname === '/api/v1/expenses' && c.method === 'GET').map((c) => c.url.searchParams)
 }
 
 afterEach(() => {

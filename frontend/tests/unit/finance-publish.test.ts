@@ -2,21 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import { setLocale } from '@/i18n'
 import type { Expense } from '@/api/finance'
-import { financeMembership, makeExpense, makeUser } from './fixtures'
+import { makeExpense } from './fixtures'
+import { expenseCalls, serveExpensePages, type ExpensePages } from './expense-pages'
 import { mountApp, range } from './mount'
 
 // The publish-receipts page reads the approved expenses page by page (at
 // most 100 a page) and follows next_cursor with "load more"; publishing a
 // receipt refreshes the thumbnails without losing the pages loaded.
-
-interface Call {
-  method: string
-  url: URL
-}
-
-let calls: Call[] = []
-
-
 
 const sha = (n: number) => n.toString(16).padStart(64, '0')
 
@@ -24,52 +16,22 @@ function expense(n: number): Expense {
   return makeExpense(n, { receipts: [{ sha256: sha(n), content_type: 'image/jpeg', kind: 'invoice' }], status: 'approved' })
 }
 
-/** pages maps a cursor ('' = first page) to the page the server answers. */
-function serve(pages: Record<string, { items: Expense[]; next_cursor: string | null }>): void {
-  document.cookie = 'tongban_csrf=test-token-0000000000000000'
-  calls = []
+function serve(pages: ExpensePages): void {
   const thumbnails: Record<string, string> = {}
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-      const url = new URL(String(input), 'http://localhost')
-      const method = init.method ?? 'GET'
-      calls.push({ method, url })
-      const json = (status: number, body: unknown) =>
-        new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } })
-      const path = url.pathname
-      if (path === '/api/v1/auth/me') return json(200, { user: makeUser(['donor'], [financeMembership]) })
-      if (path === '/api/v1/campaigns') return json(200, { items: [], next_cursor: null })
-      if (path === '/api/v1/ledgers/general/balances')
-        return json(200, {
-          ledger: 'general',
-          as_of_seq: 3,
-          totals: { raised_fen: 0, allocated_fen: 0, spent_fen: 0, refunded_fen: 0, unallocated_fen: 0, held_by_needs_fen: 0, balance_fen: 0 },
-          pool_fen: 0,
-          needs: [],
-        })
-      if (path === '/api/v1/campaigns/general/ledger') return json(200, { items: [], thumbnails: { ...thumbnails } })
-      if (path === '/api/v1/expenses' && method === 'GET') {
-        const page = pages[url.searchParams.get('cursor') ?? '']
-        return page ? json(200, page) : json(400, { status: 400, detail: 'bad cursor' })
-      }
-      if (path === `/api/v1/expenses/x-150/receipts/${sha(150)}/publication` && method === 'POST') {
-        thumbnails[sha(150)] = '/thumbs/x-150.jpg'
-        return json(200, { url: '/thumbs/x-150.jpg' })
-      }
-      return json(404, { status: 404, detail: `unmocked ${method} ${path}` })
-    }),
-  )
+  serveExpensePages(pages, (method, path, json) => {
+    if (path === '/api/v1/campaigns/general/ledger') return json(200, { items: [], thumbnails: { ...thumbnails } })
+    if (path === `/api/v1/expenses/x-150/receipts/${sha(150)}/publication` && method === 'POST') {
+      thumbnails[sha(150)] = '/thumbs/x-150.jpg'
+      return json(200, { url: '/thumbs/x-150.jpg' })
+    }
+    return undefined
+  })
 }
 
 const mountAt = async (path: string) => (await mountApp(path)).wrapper
 
 function listed(wrapper: Awaited<ReturnType<typeof mountAt>>): string[] {
   return wrapper.findAll('[data-testid^="publish-expense-x-"]').map((a) => a.attributes('data-testid') ?? '')
-}
-
-function expenseCalls(): URLSearchParams[] {
-  return calls.filter((c) => c.url.pathname === '/api/v1/expenses' && c.method === 'GET').map((c) => c.url.searchParams)
 }
 
 afterEach(() => {
